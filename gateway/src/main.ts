@@ -1,0 +1,19 @@
+import { startHttpService } from "@emshop/common/http-service";
+import { createGateway, type GatewayOptions } from "./server";
+
+export interface GatewayServiceOptions extends GatewayOptions {
+  /** 0 picks a free port. */
+  port?: number;
+}
+
+/** Serves the federated API at /graphql; ready once the gateway has loaded the supergraph. */
+export async function startGatewayService(options: GatewayServiceOptions = {}) {
+  return startHttpService({
+    name: "gateway",
+    apollo: createGateway(options),
+    context: async () => ({}),
+    // The gateway has no database: it is ready as soon as it serves (subgraph outages degrade fields, not the gateway).
+    readiness: async () => undefined,
+    port: options.port ?? 4000,
+  });
+}

@@ -1,0 +1,39 @@
+import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import { GraphQLError } from "graphql";
+
+/** Code of the error the gateway adds when a subgraph cannot answer in time. */
+export const SUBGRAPH_UNAVAILABLE = "SUBGRAPH_UNAVAILABLE";
+
+/**
+ * A subgraph client that gives up after `timeoutMs` and reports failures with
+ * a code. Without the timeout a slow subgraph holds the whole response
+ * hostage; with it the gateway answers with everything the healthy subgraphs
+ * returned, the failed subgraph's fields as null, and a SUBGRAPH_UNAVAILABLE
+ * error naming the subgraph (the gateway's own error for a refused
+ * connection carries neither code nor subgraph).
+ */
+export class ResilientDataSource extends RemoteGraphQLDataSource {
+  constructor(
+    readonly serviceName: string,
+    url: string,
+    readonly timeoutMs: number,
+  ) {
+    super({
+      url,
+      fetcher: (input, init) =>
+        fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) } as RequestInit) as never,
+    });
+  }
+
+  override async process(options: Parameters<RemoteGraphQLDataSource["process"]>[0]) {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      const reason = timedOut ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
+      throw new GraphQLError(`subgraph "${this.serviceName}" is unavailable: ${reason}`, {
+        extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, timedOut },
+      });
+    }
+  }
+}

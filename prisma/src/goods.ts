@@ -1,0 +1,25 @@
+import { PrismaClient } from "./generated/goods/client";
+import { type Connection, type DatabaseOptions, openConnection } from "./open-database";
+
+export type * from "./generated/goods/client";
+export { Prisma } from "./generated/goods/client";
+
+export type GoodsPrisma = InstanceType<typeof PrismaClient>;
+
+/** The goods database: Prisma for the models, `sql` for raw work, one underlying connection/pool. */
+export interface GoodsDb extends Omit<Connection, "adapter"> {
+  prisma: GoodsPrisma;
+}
+
+export async function openGoodsDb(options: DatabaseOptions = {}): Promise<GoodsDb> {
+  const { adapter, close, ...connection } = await openConnection("goods", options);
+  const prisma = new PrismaClient({ adapter });
+  return {
+    ...connection,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type DatabaseName, migrationsDir } from "./paths";
+import type { SqlClient } from "./sql-client";
+
+/** Bookkeeping table: one row per applied migration file. */
+export const MIGRATIONS_TABLE = "_emshop_migrations";
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationError extends Error {
+  constructor(
+    readonly file: string,
+    override readonly cause: unknown,
+  ) {
+    super(`migration ${file} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "MigrationError";
+  }
+}
+
+/** The `.sql` files of one database's folder, in the order they apply (by file name). */
+export function readMigrations(dir: string): MigrationFile[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".sql"))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+/**
+ * Applies every migration not applied yet, each in its own transaction with its
+ * bookkeeping row, so a failing file leaves the database as it was and later
+ * files are not attempted. An advisory lock serialises concurrent runners
+ * (e.g. two replicas starting at once) without blocking readers.
+ */
+export async function migrate(
+  sql: SqlClient,
+  db: DatabaseName,
+  options: { dir?: string; log?: (line: string) => void } = {},
+): Promise<string[]> {
+  const files = readMigrations(options.dir ?? migrationsDir(db));
+  await sql.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+    name TEXT PRIMARY KEY,
+    checksum TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
+  )`);
+  const applied: string[] = [];
+  for (const file of files) {
+    const didApply = await sql.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [MIGRATIONS_TABLE]);
+      const [done] = await tx.query<{ checksum: string }>(`SELECT checksum FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [
+        file.name,
+      ]);
+      if (done) {
+        if (done.checksum !== file.checksum) {
+          throw new MigrationError(
+            file.name,
+            new Error("the file changed after it was applied; add a new migration instead"),
+          );
+        }
+        return false;
+      }
+      try {
+        await tx.exec(file.sql);
+      } catch (error) {
+        throw new MigrationError(file.name, error);
+      }
+      await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum) VALUES ($1, $2)`, [file.name, file.checksum]);
+      return true;
+    });
+    if (didApply) {
+      applied.push(file.name);
+      options.log?.(`[${db}] applied ${file.name}`);
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,69 @@
+import type { PGlite, Transaction } from "@electric-sql/pglite";
+import type pg from "pg";
+
+/**
+ * The little raw-SQL surface the project needs besides Prisma: the migration
+ * runner (multi-statement files, one transaction each), the seed, and the
+ * tools that stream large tables. Implemented for both drivers so every caller
+ * works the same on PGlite and on PostgreSQL.
+ */
+export interface SqlClient {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script that may hold several statements (no parameters). */
+  exec(script: string): Promise<void>;
+  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
+  transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
+}
+
+export function pgliteSqlClient(db: PGlite | Transaction): SqlClient {
+  return {
+    async query<Row>(sql: string, params?: unknown[]) {
+      return (await db.query<Row>(sql, params)).rows;
+    },
+    async exec(script) {
+      await db.exec(script);
+    },
+    async transaction(work) {
+      if (!("transaction" in db)) return work(pgliteSqlClient(db)); // already inside one
+      return db.transaction((tx) => work(pgliteSqlClient(tx)));
+    },
+  };
+}
+
+function pgClientSqlClient(client: pg.PoolClient): SqlClient {
+  return {
+    async query<Row>(sql: string, params?: unknown[]) {
+      return (await client.query(sql, params)).rows as Row[];
+    },
+    async exec(script) {
+      // Without parameters, pg uses the simple query protocol, which accepts several statements.
+      await client.query(script);
+    },
+    transaction: (work) => work(pgClientSqlClient(client)), // nested: reuse the open transaction
+  };
+}
+
+export function pgPoolSqlClient(pool: pg.Pool): SqlClient {
+  return {
+    async query<Row>(sql: string, params?: unknown[]) {
+      return (await pool.query(sql, params)).rows as Row[];
+    },
+    async exec(script) {
+      await pool.query(script);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(pgClientSqlClient(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { GraphQLError } from "graphql";
+
+/** Error codes clients can rely on (in `extensions.code`), besides Apollo's built-in ones. */
+export const ErrorCode = {
+  BadUserInput: "BAD_USER_INPUT",
+  NotFound: "NOT_FOUND",
+  Conflict: "CONFLICT",
+  InUse: "IN_USE",
+  Internal: "INTERNAL_SERVER_ERROR",
+} as const;
+
+/** Invalid input; `field` names the argument or input field at fault (e.g. `input.name`). */
+export function badUserInput(field: string, message: string, extra: Record<string, unknown> = {}) {
+  return new GraphQLError(`${field}: ${message}`, {
+    extensions: { code: ErrorCode.BadUserInput, field, ...extra },
+  });
+}
+
+export function notFound(entity: string, id: string | number) {
+  return new GraphQLError(`${entity} ${id} does not exist`, {
+    extensions: { code: ErrorCode.NotFound, entity, id: String(id) },
+  });
+}
+
+export function coded(code: string, message: string, extra: Record<string, unknown> = {}) {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}
+
+const INT32_MAX = 2_147_483_647;
+
+/** Parses a GraphQL `ID` that must name a database row: a positive int32 in decimal. */
+export function parseId(value: string | number, field = "id"): number {
+  const text = String(value).trim();
+  const id = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(id) || id < 1 || id > INT32_MAX) {
+    throw badUserInput(field, `"${String(value)}" is not a valid id (a positive integer)`);
+  }
+  return id;
+}

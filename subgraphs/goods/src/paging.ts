@@ -1,0 +1,14 @@
+import { badUserInput } from "@emshop/common/errors";
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Validates page/pageSize (1-based) and turns them into skip/take. */
+export function paging(page: number | null | undefined, pageSize: number | null | undefined) {
+  const p = page ?? 1;
+  const size = pageSize ?? 10;
+  if (!Number.isInteger(p) || p < 1) throw badUserInput("page", `must be 1 or more, got ${p}`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw badUserInput("pageSize", `must be between 1 and ${MAX_PAGE_SIZE}, got ${size}`, { max: MAX_PAGE_SIZE });
+  }
+  return { page: p, pageSize: size, skip: (p - 1) * size, take: size };
+}

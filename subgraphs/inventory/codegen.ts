@@ -1,0 +1,6 @@
+import { resolverTypesConfig } from "@emshop/common/codegen-config";
+
+export default resolverTypesConfig({
+  context: "../context#InventoryContext",
+  mappers: { Inventory: "@emshop/db/inventory#Inventory as InventoryRow" },
+});

@@ -1,0 +1,42 @@
+import { startGatewayService } from "@emshop/gateway/main";
+import { startGoodsService } from "@emshop/goods/main";
+import { startInventoryService } from "@emshop/inventory/main";
+import { type SeedSize, seedTestData } from "./seed";
+import { createTestDatabase, type TestDatabase } from "./test-database";
+
+const quiet = () => undefined;
+
+/**
+ * The whole system on free ports, over real HTTP: goods and inventory
+ * subgraphs on their own fresh databases, and the gateway in front of them.
+ */
+export async function startStack(options: { seed?: SeedSize | false; subgraphTimeoutMs?: number } = {}) {
+  const databases: TestDatabase[] = [await createTestDatabase("goods"), await createTestDatabase("inventory")];
+  const [goodsDb, inventoryDb] = databases as [TestDatabase, TestDatabase];
+  const goods = await startGoodsService({ port: 0, database: { url: goodsDb.url }, log: quiet, demoData: false });
+  const inventory = await startInventoryService({
+    port: 0,
+    database: { url: inventoryDb.url },
+    log: quiet,
+    demoData: false,
+  });
+  if (options.seed !== false) await seedTestData(goods.db, inventory.db, options.seed ?? "small");
+  const gateway = await startGatewayService({
+    port: 0,
+    subgraphUrls: { goods: goods.url, inventory: inventory.url },
+    subgraphTimeoutMs: options.subgraphTimeoutMs ?? 2000,
+  });
+  return {
+    goods,
+    inventory,
+    gateway,
+    url: gateway.url,
+    async stop() {
+      await gateway.stop();
+      await Promise.allSettled([goods.stop(), inventory.stop()]);
+      await Promise.allSettled(databases.map((db) => db.drop()));
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
