@@ -30,7 +30,11 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
       return await super.process(options);
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-      const reason = timedOut ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
+      // fetch() reports a refused connection as "fetch failed" with the useful part in `cause`.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = timedOut
+        ? `no answer within ${this.timeoutMs} ms`
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
       throw new GraphQLError(`subgraph "${this.serviceName}" is unavailable: ${reason}`, {
         extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, timedOut },
       });

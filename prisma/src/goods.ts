@@ -1,5 +1,5 @@
 import { PrismaClient } from "./generated/goods/client";
-import { type Connection, type DatabaseOptions, openConnection } from "./open-database";
+import { type Connection, type DatabaseOptions, openConnection, prismaClientOptions } from "./open-database";
 
 export type * from "./generated/goods/client";
 export { Prisma } from "./generated/goods/client";
@@ -13,7 +13,8 @@ export interface GoodsDb extends Omit<Connection, "adapter"> {
 
 export async function openGoodsDb(options: DatabaseOptions = {}): Promise<GoodsDb> {
   const { adapter, close, ...connection } = await openConnection("goods", options);
-  const prisma = new PrismaClient({ adapter });
+  const prisma = new PrismaClient(prismaClientOptions(adapter, options));
+  if (options.onQuery) prisma.$on("query" as never, (event: { query: string }) => options.onQuery?.(event.query));
   return {
     ...connection,
     prisma,

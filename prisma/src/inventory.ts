@@ -1,5 +1,5 @@
 import { PrismaClient } from "./generated/inventory/client";
-import { type Connection, type DatabaseOptions, openConnection } from "./open-database";
+import { type Connection, type DatabaseOptions, openConnection, prismaClientOptions } from "./open-database";
 
 export type * from "./generated/inventory/client";
 export { Prisma } from "./generated/inventory/client";
@@ -13,7 +13,8 @@ export interface InventoryDb extends Omit<Connection, "adapter"> {
 
 export async function openInventoryDb(options: DatabaseOptions = {}): Promise<InventoryDb> {
   const { adapter, close, ...connection } = await openConnection("inventory", options);
-  const prisma = new PrismaClient({ adapter });
+  const prisma = new PrismaClient(prismaClientOptions(adapter, options));
+  if (options.onQuery) prisma.$on("query" as never, (event: { query: string }) => options.onQuery?.(event.query));
   return {
     ...connection,
     prisma,

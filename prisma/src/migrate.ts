@@ -46,11 +46,15 @@ export async function migrate(
   options: { dir?: string; log?: (line: string) => void } = {},
 ): Promise<string[]> {
   const files = readMigrations(options.dir ?? migrationsDir(db));
-  await sql.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-    name TEXT PRIMARY KEY,
-    checksum TEXT NOT NULL,
-    applied_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
-  )`);
+  // Even CREATE TABLE IF NOT EXISTS races with itself, so it takes the lock as well.
+  await sql.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [MIGRATIONS_TABLE]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+      name TEXT PRIMARY KEY,
+      checksum TEXT NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
+    )`);
+  });
   const applied: string[] = [];
   for (const file of files) {
     const didApply = await sql.transaction(async (tx) => {

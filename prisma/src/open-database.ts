@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   url?: string;
   /** Max PostgreSQL connections held by this process (default DB_POOL_SIZE or 10). */
   poolSize?: number;
+  /** Called with the SQL of every query Prisma sends (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 /** A raw connection to one database, shared by Prisma and the raw-SQL tools. */
@@ -61,4 +63,9 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
     adapter: new PrismaPGlite(lite) as unknown as SqlDriverAdapterFactory,
     close: () => lite.close(),
   };
+}
+
+/** PrismaClient options: the adapter, plus query events when someone listens for them. */
+export function prismaClientOptions(adapter: SqlDriverAdapterFactory, options: DatabaseOptions) {
+  return options.onQuery ? { adapter, log: [{ emit: "event" as const, level: "query" as const }] } : { adapter };
 }

@@ -10,13 +10,21 @@ const quiet = () => undefined;
  * The whole system on free ports, over real HTTP: goods and inventory
  * subgraphs on their own fresh databases, and the gateway in front of them.
  */
-export async function startStack(options: { seed?: SeedSize | false; subgraphTimeoutMs?: number } = {}) {
+export interface StackOptions {
+  /** Demo data to load (default "small"); false for empty databases. */
+  seed?: SeedSize | false;
+  subgraphTimeoutMs?: number;
+  /** Sees the SQL of every Prisma query the inventory subgraph sends. */
+  onInventoryQuery?: (sql: string) => void;
+}
+
+export async function startStack(options: StackOptions = {}) {
   const databases: TestDatabase[] = [await createTestDatabase("goods"), await createTestDatabase("inventory")];
   const [goodsDb, inventoryDb] = databases as [TestDatabase, TestDatabase];
   const goods = await startGoodsService({ port: 0, database: { url: goodsDb.url }, log: quiet, demoData: false });
   const inventory = await startInventoryService({
     port: 0,
-    database: { url: inventoryDb.url },
+    database: { url: inventoryDb.url, onQuery: options.onInventoryQuery },
     log: quiet,
     demoData: false,
   });

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gql } from "../support/graphql-client";
+import { type Stack, startStack } from "../support/stack";
+
+/**
+ * Goods.stocks is resolved through a per-request DataLoader: however many
+ * goods a storefront request lists, the inventory subgraph sends one SQL
+ * query for their stock.
+ */
+describe("Goods.stocks batching", () => {
+  let stack: Stack;
+  const inventoryQueries: string[] = [];
+  beforeAll(async () => {
+    stack = await startStack({ onInventoryQuery: (sql) => inventoryQueries.push(sql) });
+  });
+  afterAll(() => stack?.stop());
+
+  const stockQueries = () => inventoryQueries.filter((sql) => /from\s+"public"\."inventory"/i.test(sql));
+
+  it.each([1, 20, 100])("sends one inventory query for a list of %i goods", async (size) => {
+    inventoryQueries.length = 0;
+    const response = await gql(stack.url, "query($size: Int) { goodsList(pageSize: $size) { items { id stocks } } }", {
+      size,
+    });
+    expect(response.errors).toBeUndefined();
+    const items = response.data?.goodsList.items as { id: string; stocks: number | null }[];
+    expect(items).toHaveLength(size);
+    expect(items.every((item) => typeof item.stocks === "number")).toBe(true);
+    expect(stockQueries()).toHaveLength(1);
+    expect(inventoryQueries).toHaveLength(1);
+  });
+
+  it("does not share cached stock between requests", async () => {
+    const query = `{ goods(id: "7") { stocks } }`;
+    const before = (await gql(stack.url, query)).data?.goods.stocks as number;
+    await stack.inventory.db.prisma.inventory.update({ where: { goodsId: 7 }, data: { stocks: before + 5 } });
+    expect((await gql(stack.url, query)).data?.goods.stocks).toBe(before + 5);
+  });
+});
