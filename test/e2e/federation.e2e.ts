@@ -21,7 +21,7 @@ describe("the federated API over HTTP", () => {
   it("answers the README example query with data from both subgraphs", async () => {
     const response = await gql(stack.url, EXAMPLE_QUERY);
     expect(response.errors).toBeUndefined();
-    const { total, items } = response.data?.goodsList;
+    const { total, items } = response.data?.goodsList ?? {};
     expect(total).toBe(150);
     expect(items).toHaveLength(20);
     for (const item of items) {
