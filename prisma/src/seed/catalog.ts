@@ -87,7 +87,7 @@ export function generateCatalog(options: CatalogOptions = {}): Catalog {
     for (const sub of faker.helpers.uniqueArray(faker.commerce.department, CHILDREN_PER_CATEGORY)) {
       const second = addCategory(sub, 2, top.id);
       for (const leaf of faker.helpers.uniqueArray(faker.commerce.product, CHILDREN_PER_CATEGORY)) {
-        addCategory(`${leaf}s`, 3, second.id);
+        addCategory(leaf, 3, second.id);
       }
     }
   }
