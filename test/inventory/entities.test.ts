@@ -1,4 +1,4 @@
-import { openInventoryDb, type InventoryDb } from "@emshop/db/inventory";
+import { type InventoryDb, openInventoryDb } from "@emshop/db/inventory";
 import { migrate } from "@emshop/db/migrate";
 import { createContext } from "@emshop/inventory/context";
 import { createInventoryServer } from "@emshop/inventory/server";
@@ -57,7 +57,8 @@ describe("inventory subgraph (executeOperation)", () => {
     const query = "query($id: ID!) { inventory(goodsId: $id) { goodsId stocks version updatedAt } }";
     const found = await execute(query, { id: "1" });
     expect(found.data?.inventory).toMatchObject({ goodsId: "1", stocks: 10, version: 0 });
-    expect(new Date((found.data?.inventory as { updatedAt: string }).updatedAt).getTime()).not.toBeNaN();
+    const updatedAt = (found.data?.inventory as { updatedAt?: string } | undefined)?.updatedAt;
+    expect(new Date(updatedAt ?? "invalid").getTime()).not.toBeNaN();
     expect((await execute(query, { id: "999" })).data?.inventory).toBeNull();
     const bad = await execute(query, { id: "-3" });
     expect(bad.errors?.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
@@ -65,6 +66,6 @@ describe("inventory subgraph (executeOperation)", () => {
 
   it("publishes its SDL with the Goods entity key for composition", async () => {
     const result = await execute("{ _service { sdl } }");
-    expect((result.data?._service as { sdl: string }).sdl).toMatch(/type Goods\s+@key\(fields: "id"\)/);
+    expect((result.data?._service as { sdl?: string } | undefined)?.sdl).toMatch(/type Goods\s+@key\(fields: "id"\)/);
   });
 });
