@@ -1,4 +1,5 @@
 import { startHttpService } from "@emshop/common/http-service";
+import { createGatewayContext } from "./context";
 import { createGateway, type GatewayOptions } from "./server";
 
 export interface GatewayServiceOptions extends GatewayOptions {
@@ -11,7 +12,7 @@ export async function startGatewayService(options: GatewayServiceOptions = {}) {
   return startHttpService({
     name: "gateway",
     apollo: createGateway(options),
-    context: async () => ({}),
+    context: createGatewayContext,
     // The gateway has no database: it is ready as soon as it serves (subgraph outages degrade fields, not the gateway).
     readiness: async () => undefined,
     port: options.port ?? 4000,

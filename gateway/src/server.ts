@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { formatError } from "@emshop/common/format-error";
+import type { GatewayContext } from "./context";
 import { ResilientDataSource } from "./subgraph-data-source";
 import { subgraphUrlsFromEnv, supergraphPath } from "./subgraphs";
 
@@ -25,7 +26,7 @@ export function createGateway(options: GatewayOptions = {}) {
     supergraphSdl: options.supergraphSdl ?? readFileSync(supergraphPath, "utf8"),
     buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeoutMs),
   });
-  return new ApolloServer({
+  return new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatError("gateway"),
     includeStacktraceInErrorResponses: process.env.NODE_ENV === "development",

@@ -1,5 +1,6 @@
-import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { GraphQLError } from "graphql";
+import type { GatewayContext } from "./context";
 
 /** Code of the error the gateway adds when a subgraph cannot answer in time. */
 export const SUBGRAPH_UNAVAILABLE = "SUBGRAPH_UNAVAILABLE";
@@ -12,7 +13,7 @@ export const SUBGRAPH_UNAVAILABLE = "SUBGRAPH_UNAVAILABLE";
  * error naming the subgraph (the gateway's own error for a refused
  * connection carries neither code nor subgraph).
  */
-export class ResilientDataSource extends RemoteGraphQLDataSource {
+export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly serviceName: string,
     url: string,
@@ -25,7 +26,13 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
     });
   }
 
-  override async process(options: Parameters<RemoteGraphQLDataSource["process"]>[0]) {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    // Health checks and schema loading have no incoming request, hence no context headers.
+    const headers: Record<string, string> = (context as Partial<GatewayContext> | undefined)?.forwardedHeaders ?? {};
+    for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     try {
       return await super.process(options);
     } catch (error) {
