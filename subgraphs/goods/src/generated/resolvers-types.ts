@@ -161,10 +161,16 @@ export type GoodsPage = {
   total: Scalars['Int']['output'];
 };
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   createBanner: Banner;
   createBrand: Brand;
+  /** The parent must exist and be one level up: BAD_USER_INPUT on input.parentId otherwise. */
   createCategory: Category;
   createCategoryBrand: CategoryBrand;
   createGoods: Goods;
@@ -185,75 +191,145 @@ export type Mutation = {
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationCreateBannerArgs = {
   input: BannerInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationCreateBrandArgs = {
   input: BrandInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationCreateCategoryArgs = {
   input: CreateCategoryInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationCreateCategoryBrandArgs = {
   brandId: Scalars['ID']['input'];
   categoryId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationCreateGoodsArgs = {
   input: CreateGoodsInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationDeleteBannerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationDeleteBrandArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationDeleteCategoryArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationDeleteCategoryBrandArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationDeleteGoodsArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationUpdateBannerArgs = {
   id: Scalars['ID']['input'];
   input: BannerInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationUpdateBrandArgs = {
   id: Scalars['ID']['input'];
   input: BrandInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationUpdateCategoryArgs = {
   id: Scalars['ID']['input'];
   input: UpdateCategoryInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationUpdateCategoryBrandArgs = {
   brandId: Scalars['ID']['input'];
   categoryId: Scalars['ID']['input'];
@@ -261,12 +337,22 @@ export type MutationUpdateCategoryBrandArgs = {
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationUpdateGoodsArgs = {
   id: Scalars['ID']['input'];
   input: UpdateGoodsInput;
 };
 
 
+/**
+ * Admin writes. Invalid input fails with BAD_USER_INPUT and `extensions.field` naming the
+ * argument (e.g. `input.name`); a unique value already taken (goodsSn, brand name, a
+ * category-brand pair) with CONFLICT and the same `field`; an unknown id with NOT_FOUND.
+ */
 export type MutationUpdateGoodsStatusArgs = {
   id: Scalars['ID']['input'];
   isHot?: InputMaybe<Scalars['Boolean']['input']>;

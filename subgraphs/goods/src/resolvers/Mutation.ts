@@ -1,0 +1,15 @@
+import type { MutationResolvers } from "../generated/resolvers-types";
+import { bannerMutations } from "./mutations/banners";
+import { brandMutations } from "./mutations/brands";
+import { categoryMutations } from "./mutations/categories";
+import { categoryBrandMutations } from "./mutations/category-brands";
+import { goodsMutations } from "./mutations/goods";
+
+/** The admin mutations, one file per entity. */
+export const Mutation: MutationResolvers = {
+  ...goodsMutations,
+  ...categoryMutations,
+  ...brandMutations,
+  ...bannerMutations,
+  ...categoryBrandMutations,
+};
