@@ -189,6 +189,7 @@ describe("goods subgraph queries", () => {
             { __typename: "Goods", id: "12" },
             { __typename: "Goods", id: "99999" },
             { __typename: "Goods", id: "1" },
+            { __typename: "Goods", id: "not-an-id" },
           ],
         },
       );
@@ -197,6 +198,7 @@ describe("goods subgraph queries", () => {
         { id: "12", name: byId(12).name, shopPrice: Number(byId(12).shopPrice) },
         null,
         { id: "1", name: byId(1).name, shopPrice: Number(byId(1).shopPrice) },
+        null,
       ]);
     });
   });

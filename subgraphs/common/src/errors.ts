@@ -28,12 +28,16 @@ export function coded(code: string, message: string, extra: Record<string, unkno
 
 const INT32_MAX = 2_147_483_647;
 
-/** Parses a GraphQL `ID` that must name a database row: a positive int32 in decimal. */
-export function parseId(value: string | number, field = "id"): number {
+/** The row id a GraphQL `ID` names (a positive int32 in decimal), or null when it names none. */
+export function rowIdOrNull(value: string | number): number | null {
   const text = String(value).trim();
   const id = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(id) || id < 1 || id > INT32_MAX) {
-    throw badUserInput(field, `"${String(value)}" is not a valid id (a positive integer)`);
-  }
+  return Number.isInteger(id) && id >= 1 && id <= INT32_MAX ? id : null;
+}
+
+/** Parses a GraphQL `ID` argument that must name a database row; BAD_USER_INPUT otherwise. */
+export function parseId(value: string | number, field = "id"): number {
+  const id = rowIdOrNull(value);
+  if (id === null) throw badUserInput(field, `"${String(value)}" is not a valid id (a positive integer)`);
   return id;
 }

@@ -1,7 +1,12 @@
+import { rowIdOrNull } from "@emshop/common/errors";
 import type { GoodsResolvers } from "../generated/resolvers-types";
 
 export const Goods: GoodsResolvers = {
-  __resolveReference: (reference, { loaders }) => loaders.goodsById.load(Number(reference.id)),
+  // A representation naming no possible row resolves to null, like an unknown id.
+  __resolveReference: (reference, { loaders }) => {
+    const id = rowIdOrNull(reference.id);
+    return id === null ? null : loaders.goodsById.load(id);
+  },
   // Prices are DECIMAL(12,2) in the database: exact there, a Float for clients.
   marketPrice: (goods) => Number(goods.marketPrice),
   shopPrice: (goods) => Number(goods.shopPrice),
