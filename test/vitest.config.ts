@@ -4,6 +4,12 @@ import { defineConfig } from "vitest/config";
 // executeOperation) and end-to-end tests (`*.e2e.ts`, real HTTP servers).
 // Databases: TEST_DATABASE_URL (PostgreSQL) or embedded in-memory PGlite.
 export default defineConfig({
+  resolve: {
+    // Vite would load graphql's ESM build while Apollo and graphql-inspector require() its
+    // CommonJS build; schema objects from two copies fail graphql's instanceof checks.
+    // Node (tsx, production) resolves both to the CommonJS build, so tests do the same.
+    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
+  },
   test: {
     include: ["**/*.test.ts", "**/*.e2e.ts"],
     exclude: ["**/node_modules/**"],

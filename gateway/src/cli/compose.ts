@@ -1,6 +1,6 @@
 // `npm run compose`: regenerates gateway/supergraph.graphql from the subgraphs' SDL files.
 import { writeFileSync } from "node:fs";
-import { composeSupergraph } from "../compose";
+import { composeSupergraph, toSupergraphFile } from "../compose";
 import { supergraphPath } from "../subgraphs";
 
 const { supergraphSdl, errors, hints } = composeSupergraph();
@@ -9,5 +9,5 @@ if (!supergraphSdl) {
   for (const error of errors) console.error(`error ${error.extensions.code ?? ""}: ${error.message}`);
   process.exit(1);
 }
-writeFileSync(supergraphPath, supergraphSdl.endsWith("\n") ? supergraphSdl : `${supergraphSdl}\n`);
+writeFileSync(supergraphPath, toSupergraphFile(supergraphSdl));
 console.log(`wrote ${supergraphPath}`);

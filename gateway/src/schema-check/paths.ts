@@ -1,0 +1,48 @@
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { subgraphList } from "../subgraphs";
+
+/** The repository this file lives in. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+export interface SubgraphPaths {
+  name: string;
+  url: string;
+  /** Folder of the subgraph's package: the codegen config's `cwd`. */
+  dir: string;
+  sdlPath: string;
+  codegenConfigPath: string;
+}
+
+/** Every file schema:check reads, under one root (the repository, or a copy of it in tests). */
+export interface SchemaCheckPaths {
+  root: string;
+  supergraph: string;
+  baseline: string;
+  allowList: string;
+  operationsDir: string;
+  subgraphs: SubgraphPaths[];
+}
+
+export function schemaCheckPaths(root = repoRoot): SchemaCheckPaths {
+  return {
+    root,
+    supergraph: join(root, "gateway", "supergraph.graphql"),
+    baseline: join(root, "gateway", "schema.baseline.graphql"),
+    allowList: join(root, "gateway", "breaking-changes.allow.json"),
+    operationsDir: join(root, "test", "operations"),
+    subgraphs: subgraphList.map(({ name, url, sdlPath }) => {
+      const dir = join(root, dirname(dirname(relative(repoRoot, sdlPath))));
+      return {
+        name,
+        url,
+        dir,
+        sdlPath: join(root, relative(repoRoot, sdlPath)),
+        codegenConfigPath: join(dir, "codegen.ts"),
+      };
+    }),
+  };
+}
+
+/** A path as printed in reports: relative to the root, with forward slashes. */
+export const displayPath = (root: string, path: string) => relative(root, path).split("\\").join("/");

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { ServiceDefinition } from "@apollo/federation-internals";
+import { apiSchemaFromSupergraph } from "./api-schema";
+import { checkBreakingChanges, parseAllowList } from "./breaking-changes";
+import { checkGeneratedTypes } from "./codegen-drift";
+import { type CompositionCheck, checkComposition } from "./compose-check";
+import { parse } from "graphql";
+import { checkOperations, loadOperationFiles } from "./operations-check";
+import { displayPath, repoRoot, type SchemaCheckPaths, schemaCheckPaths } from "./paths";
+import { checkPrismaMigrations, type PrismaDriftRunner } from "./prisma-drift";
+import { buildReport, type SchemaCheckReport } from "./report/format";
+import { checkSupergraphDrift } from "./supergraph-drift";
+import { type Finding, type StepId, type StepResult, skippedStep, stepResult } from "./types";
+
+export interface SchemaCheckOptions {
+  /** Repository root to read every file from (default: this repository); tests pass a copy. */
+  root?: string;
+  /** Steps not to run, e.g. ["prisma-migrations"]. */
+  skip?: StepId[];
+  /** Replaces the Prisma drift check (default: checkPrismaMigrationDrift from @emshop/db). */
+  prismaDrift?: PrismaDriftRunner;
+}
+
+const readIfExists = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : undefined);
+
+/** Parses each subgraph's SDL; a syntax error is reported like a composition error, with its subgraph. */
+export function loadSubgraphs(paths: SchemaCheckPaths): { definitions: ServiceDefinition[]; syntaxErrors: Finding[] } {
+  const definitions: ServiceDefinition[] = [];
+  const syntaxErrors: Finding[] = [];
+  for (const { name, url, sdlPath } of paths.subgraphs) {
+    try {
+      definitions.push({ name, url, typeDefs: parse(readFileSync(sdlPath, "utf8")) });
+    } catch (error) {
+      const message = `${displayPath(paths.root, sdlPath)}: ${(error as Error).message}`;
+      syntaxErrors.push({ severity: "error", code: "GRAPHQL_PARSE_FAILED", subgraphs: [name], message });
+    }
+  }
+  return { definitions, syntaxErrors };
+}
+
+/** Runs every step; steps that need the composed schema are skipped when composition fails. */
+export async function runSchemaCheck(options: SchemaCheckOptions = {}): Promise<SchemaCheckReport> {
+  const paths = schemaCheckPaths(options.root ?? repoRoot);
+  const skip = new Set(options.skip ?? []);
+  const show = (path: string) => displayPath(paths.root, path);
+  const steps: StepResult[] = [];
+  const run = async (id: StepId, step: () => StepResult | Promise<StepResult>) => {
+    steps.push(skip.has(id) ? skippedStep(id, "skipped (--skip)") : await step());
+  };
+
+  const { definitions, syntaxErrors } = loadSubgraphs(paths);
+  const composition: CompositionCheck =
+    syntaxErrors.length > 0
+      ? { step: stepResult("composition", "a subgraph's SDL does not parse", syntaxErrors, "fix the SDL syntax") }
+      : checkComposition(definitions);
+  steps.push(composition.step);
+  const { supergraphSdl } = composition;
+  const apiSchema = supergraphSdl ? apiSchemaFromSupergraph(supergraphSdl) : undefined;
+  const needsComposition = (id: StepId) => skippedStep(id, "skipped: composition failed");
+
+  await run("supergraph-drift", () =>
+    supergraphSdl
+      ? checkSupergraphDrift({
+          composedSdl: supergraphSdl,
+          committedSdl: readIfExists(paths.supergraph),
+          file: show(paths.supergraph),
+        })
+      : needsComposition("supergraph-drift"),
+  );
+  await run("breaking-changes", () =>
+    apiSchema
+      ? checkBreakingChanges({
+          apiSchema,
+          baselineSdl: readIfExists(paths.baseline),
+          allowList: parseAllowList(readIfExists(paths.allowList)),
+          baselineFile: show(paths.baseline),
+          allowFile: show(paths.allowList),
+        })
+      : needsComposition("breaking-changes"),
+  );
+  await run("operations", () =>
+    apiSchema
+      ? checkOperations(apiSchema, loadOperationFiles(paths.operationsDir, paths.root), `${show(paths.operationsDir)}/`)
+      : needsComposition("operations"),
+  );
+  await run("prisma-migrations", () =>
+    // The Prisma check reads this repository's prisma/ and migrations/ folders, not a copy's.
+    paths.root === repoRoot || options.prismaDrift
+      ? checkPrismaMigrations(options.prismaDrift)
+      : skippedStep("prisma-migrations", "skipped: only runs on the repository itself, not on a copy (--root)"),
+  );
+  await run("generated-types", () => checkGeneratedTypes(paths.subgraphs, paths.root));
+  return buildReport(steps);
+}
