@@ -1,10 +1,10 @@
 // `npm run schema:baseline --workspace @emshop/gateway`: accepts the current API schema as the
 // baseline that schema:check compares with. Run it only after the changes were reviewed.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { buildSchema } from "graphql";
 import { composeSupergraph } from "../compose";
 import { apiSchemaFromSupergraph, printApiSchema } from "../schema-check/api-schema";
 import { apiSchemaChanges } from "../schema-check/breaking-changes";
-import { buildSchema } from "graphql";
 import { displayPath, schemaCheckPaths } from "../schema-check/paths";
 
 const paths = schemaCheckPaths();

@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from "@apollo/federation-internals";
-import { composeSupergraph } from "../compose";
 import type { ASTNode, GraphQLError } from "graphql";
+import { composeSupergraph } from "../compose";
 import { type Finding, type StepResult, stepResult } from "./types";
 
 type MaybeSubgraphNode = ASTNode & { subgraph?: string };

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { ServiceDefinition } from "@apollo/federation-internals";
+import { parse } from "graphql";
 import { apiSchemaFromSupergraph } from "./api-schema";
 import { checkBreakingChanges, parseAllowList } from "./breaking-changes";
 import { checkGeneratedTypes } from "./codegen-drift";
 import { type CompositionCheck, checkComposition } from "./compose-check";
-import { parse } from "graphql";
 import { checkOperations, loadOperationFiles } from "./operations-check";
 import { displayPath, repoRoot, type SchemaCheckPaths, schemaCheckPaths } from "./paths";
 import { checkPrismaMigrations, type PrismaDriftRunner } from "./prisma-drift";
