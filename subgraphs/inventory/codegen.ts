@@ -2,5 +2,9 @@ import { resolverTypesConfig } from "@emshop/common/codegen-config";
 
 export default resolverTypesConfig({
   context: "../context#InventoryContext",
-  mappers: { Inventory: "@emshop/db/inventory#Inventory as InventoryRow" },
+  mappers: {
+    Inventory: "@emshop/db/inventory#Inventory as InventoryRow",
+    StockSell: "../stock/stock-sell-row#StockSellRow",
+    StockMovement: "@emshop/db/inventory#StockMovement as StockMovementRow",
+  },
 });

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import { type RunningService, startHttpService } from "./http-service";
 
@@ -15,7 +16,8 @@ export interface SubgraphServiceOptions<Db extends ServiceDatabase, Context exte
   /** Migrations (and the embedded demo seed) run before the port opens. */
   prepareDb: (db: Db) => Promise<void>;
   apollo: ApolloServer<Context>;
-  createContext: (db: Db) => Context;
+  /** Builds each request's context; `request` carries the HTTP headers (e.g. who is acting). */
+  createContext: (db: Db, request: { headers: IncomingHttpHeaders }) => Context;
   port: number;
 }
 
@@ -29,7 +31,7 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
     const service = await startHttpService({
       name: options.name,
       apollo: options.apollo,
-      context: async () => options.createContext(db),
+      context: async ({ req }) => options.createContext(db, { headers: req.headers }),
       readiness: async () => void (await db.sql.query("SELECT 1")),
       port: options.port,
     });

@@ -1,15 +1,11 @@
+import { rowIdOrNull } from "@emshop/common/errors";
 import type { GoodsResolvers } from "../generated/resolvers-types";
-
-const goodsIdOf = (id: string | number) => {
-  const numeric = Number(id);
-  // A representation with a malformed id cannot have stock; it is not an error for the storefront.
-  return Number.isSafeInteger(numeric) && numeric > 0 ? numeric : null;
-};
 
 export const Goods: GoodsResolvers = {
   __resolveReference: (reference) => ({ id: reference.id }),
   stocks: (goods, _args, { loaders }) => {
-    const id = goodsIdOf(goods.id);
+    // A representation with a malformed id cannot have stock; that is not an error for the storefront.
+    const id = rowIdOrNull(goods.id);
     return id === null ? null : loaders.stocksByGoodsId.load(id);
   },
 };

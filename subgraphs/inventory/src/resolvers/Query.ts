@@ -1,7 +1,12 @@
-import { parseId } from "@emshop/common/errors";
 import type { QueryResolvers } from "../generated/resolvers-types";
+import { listMovements } from "../stock/movements";
+import { findStockSell } from "../stock/stock-sell-row";
+import { parseGoodsId, parseOrderSn } from "../stock/validate";
 
 export const Query: QueryResolvers = {
   inventory: (_root, args, { db }) =>
-    db.prisma.inventory.findUnique({ where: { goodsId: parseId(args.goodsId, "goodsId") } }),
+    db.prisma.inventory.findUnique({ where: { goodsId: parseGoodsId(args.goodsId) } }),
+  stockSell: (_root, args, { db }) => findStockSell(db.sql, parseOrderSn(args.orderSn)),
+  stockMovements: (_root, args, { db }) =>
+    listMovements(db, parseGoodsId(args.goodsId), args.first ?? 20, args.after ?? null),
 };

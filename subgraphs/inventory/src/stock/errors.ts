@@ -1,0 +1,48 @@
+import { coded } from "@emshop/common/errors";
+
+/** Error codes of stock changes (in `extensions.code`), besides BAD_USER_INPUT and NOT_FOUND. */
+export const StockErrorCode = {
+  VersionConflict: "VERSION_CONFLICT",
+  InsufficientStock: "INSUFFICIENT_STOCK",
+  OrderCancelled: "ORDER_CANCELLED",
+  OrderConflict: "ORDER_CONFLICT",
+} as const;
+
+/** The row moved on since the caller read it; nothing was changed. */
+export const versionConflict = (conflicts: { goodsId: number; expectedVersion: number; currentVersion: number }[]) => {
+  const [first] = conflicts;
+  return coded(
+    StockErrorCode.VersionConflict,
+    `stock of goods ${conflicts.map((c) => c.goodsId).join(", ")} changed since it was read (version ${first?.expectedVersion} expected, ${first?.currentVersion} current)`,
+    // currentVersion at the top level for the common single-goods case; all of them in `conflicts`.
+    { goodsId: String(first?.goodsId), currentVersion: first?.currentVersion, conflicts },
+  );
+};
+
+export interface Shortage {
+  goodsId: number;
+  requested: number;
+  /** null when inventory has no row for the goods. */
+  available: number | null;
+}
+
+export const insufficientStock = (shortages: Shortage[]) =>
+  coded(
+    StockErrorCode.InsufficientStock,
+    `insufficient stock for goods ${shortages.map((s) => s.goodsId).join(", ")}`,
+    { goodsIds: shortages.map((s) => String(s.goodsId)), shortages },
+  );
+
+export const orderCancelled = (orderSn: string) =>
+  coded(
+    StockErrorCode.OrderCancelled,
+    `order ${orderSn} was rolled back before it was sold; its stock cannot be taken any more`,
+    { orderSn },
+  );
+
+export const orderConflict = (orderSn: string) =>
+  coded(
+    StockErrorCode.OrderConflict,
+    `order ${orderSn} was already sold with different items; an orderSn stands for one set of items`,
+    { orderSn },
+  );

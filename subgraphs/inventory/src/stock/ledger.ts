@@ -1,0 +1,28 @@
+/**
+ * The stock ledger (table stock_movement). Every change writes its movements
+ * in the same SQL statement as the change itself, as a data-modifying CTE, so a
+ * change and its ledger rows are committed together or not at all, and no extra
+ * round trip is spent while the changed rows are locked.
+ */
+export type MovementKind = "SET" | "ADJUST" | "SELL" | "REBACK" | "IMPORT";
+
+/** The columns the inventory queries return, named like the Prisma model. */
+export const INVENTORY_COLUMNS = `id, goods_id AS "goodsId", stocks, version, updated_at AS "updatedAt"`;
+
+export interface LedgerValues {
+  /** SQL expressions (placeholders such as `$3`, or NULL) for the movement's context. */
+  reason?: string;
+  orderSn?: string;
+  actor?: string;
+}
+
+/**
+ * `INSERT INTO stock_movement … SELECT … FROM source`, where `source` (a CTE)
+ * has the columns goods_id, delta, stocks (after) and version (after).
+ */
+export function ledgerInsert(source: string, kind: MovementKind, values: LedgerValues): string {
+  const text = (expression = "NULL") => `${expression}::text`;
+  return `INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, order_sn, actor)
+    SELECT goods_id, delta, stocks, version, '${kind}', ${text(values.reason)}, ${text(values.orderSn)}, ${text(values.actor)}
+    FROM ${source} ORDER BY goods_id`;
+}
