@@ -1,5 +1,5 @@
 import { PrismaClient } from "./generated/inventory/client";
-import { type Connection, type DatabaseOptions, openConnection, prismaClientOptions } from "./open-database";
+import { type DatabaseOptions, openPrismaDatabase, type PrismaDatabase } from "./open-database";
 
 export type * from "./generated/inventory/client";
 export { Prisma } from "./generated/inventory/client";
@@ -7,20 +7,7 @@ export { Prisma } from "./generated/inventory/client";
 export type InventoryPrisma = InstanceType<typeof PrismaClient>;
 
 /** The inventory database: Prisma for the models, `sql` for raw work, one underlying connection/pool. */
-export interface InventoryDb extends Omit<Connection, "adapter"> {
-  prisma: InventoryPrisma;
-}
+export type InventoryDb = PrismaDatabase<InventoryPrisma>;
 
-export async function openInventoryDb(options: DatabaseOptions = {}): Promise<InventoryDb> {
-  const { adapter, close, ...connection } = await openConnection("inventory", options);
-  const prisma = new PrismaClient(prismaClientOptions(adapter, options));
-  if (options.onQuery) prisma.$on("query" as never, (event: { query: string }) => options.onQuery?.(event.query));
-  return {
-    ...connection,
-    prisma,
-    async close() {
-      await prisma.$disconnect();
-      await close();
-    },
-  };
-}
+export const openInventoryDb = (options: DatabaseOptions = {}): Promise<InventoryDb> =>
+  openPrismaDatabase("inventory", (prismaOptions) => new PrismaClient(prismaOptions), options);

@@ -65,7 +65,36 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
   };
 }
 
-/** PrismaClient options: the adapter, plus query events when someone listens for them. */
-export function prismaClientOptions(adapter: SqlDriverAdapterFactory, options: DatabaseOptions) {
-  return options.onQuery ? { adapter, log: [{ emit: "event" as const, level: "query" as const }] } : { adapter };
+interface PrismaLike {
+  $disconnect(): Promise<void>;
+  $on(event: never, listener: (event: { query: string }) => void): void;
+}
+
+type PrismaOptions = { adapter: SqlDriverAdapterFactory; log?: { emit: "event"; level: "query" }[] };
+
+/** One database as the services use it: a Prisma client and raw SQL over the same connection/pool. */
+export type PrismaDatabase<Prisma> = Omit<Connection, "adapter"> & { prisma: Prisma };
+
+/**
+ * Opens a database and its Prisma client (of either generated schema); closing
+ * it disconnects Prisma, then the pool. With `onQuery`, Prisma reports the SQL of
+ * every query it sends.
+ */
+export async function openPrismaDatabase<Prisma extends PrismaLike>(
+  db: DatabaseName,
+  createClient: (options: PrismaOptions) => Prisma,
+  options: DatabaseOptions,
+): Promise<PrismaDatabase<Prisma>> {
+  const { adapter, close, ...connection } = await openConnection(db, options);
+  const { onQuery } = options;
+  const prisma = createClient(onQuery ? { adapter, log: [{ emit: "event", level: "query" }] } : { adapter });
+  if (onQuery) prisma.$on("query" as never, (event) => onQuery(event.query));
+  return {
+    ...connection,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await close();
+    },
+  };
 }

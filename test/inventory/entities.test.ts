@@ -3,6 +3,7 @@ import { migrate } from "@emshop/db/migrate";
 import { createContext } from "@emshop/inventory/context";
 import { createInventoryServer } from "@emshop/inventory/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inProcessClient } from "../support/in-process-client";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 
 /** The inventory subgraph on its own, as the gateway calls it: `_entities` with Goods representations. */
@@ -26,11 +27,8 @@ describe("inventory subgraph (executeOperation)", () => {
     await database?.drop();
   });
 
-  const execute = async (query: string, variables?: Record<string, unknown>) => {
-    const response = await server.executeOperation({ query, variables }, { contextValue: createContext(db) });
-    if (response.body.kind !== "single") throw new Error("expected a single result");
-    return response.body.singleResult;
-  };
+  const execute = (query: string, variables?: Record<string, unknown>) =>
+    inProcessClient(server, () => createContext(db)).run(query, variables);
 
   it("resolves Goods.stocks for representations, null where inventory has no row", async () => {
     const result = await execute(

@@ -3,23 +3,13 @@ import { migrate } from "@emshop/db/migrate";
 import { seedGoods } from "@emshop/db/seed/seed-goods";
 import { createContext } from "@emshop/goods/context";
 import { createGoodsServer } from "@emshop/goods/server";
-import type { GraphQLFormattedError } from "graphql";
+import { type InProcessClient, inProcessClient, type OperationResult } from "./in-process-client";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
-// biome-ignore lint/suspicious/noExplicitAny: tests assert the response field by field; a loose type keeps them short.
-type Data = Record<string, any>;
+export type { OperationResult } from "./in-process-client";
 
-export interface OperationResult {
-  data?: Data | null;
-  errors?: readonly GraphQLFormattedError[];
-}
-
-export interface GoodsSubgraph {
+export interface GoodsSubgraph extends InProcessClient {
   db: GoodsDb;
-  /** Runs one operation in-process with a fresh context, as one HTTP request would. */
-  run(query: string, variables?: Record<string, unknown>): Promise<OperationResult>;
-  /** Like `run`, but fails unless the operation succeeded; returns `data`. */
-  ok(query: string, variables?: Record<string, unknown>): Promise<Data>;
   close(): Promise<void>;
 }
 
@@ -37,23 +27,9 @@ export async function startGoodsSubgraph(
   if (options.seed !== false) await seedGoods(db, { goodsCount: options.goodsCount ?? 150 });
   const server = createGoodsServer();
 
-  const run = async (query: string, variables?: Record<string, unknown>): Promise<OperationResult> => {
-    const response = await server.executeOperation<Data>(
-      { query, ...(variables ? { variables } : {}) },
-      { contextValue: createContext(db) },
-    );
-    if (response.body.kind !== "single") throw new Error("expected a single result, got an incremental one");
-    return response.body.singleResult;
-  };
-
   return {
     db,
-    run,
-    async ok(query, variables) {
-      const result = await run(query, variables);
-      if (result.errors) throw new Error(`operation failed: ${JSON.stringify(result.errors)}`);
-      return result.data ?? {};
-    },
+    ...inProcessClient(server, () => createContext(db)),
     async close() {
       await server.stop();
       await db.close();

@@ -4,22 +4,13 @@ import { createContext } from "@emshop/inventory/context";
 import { createInventoryServer } from "@emshop/inventory/server";
 import { importStocks } from "@emshop/inventory/stock/import-stocks";
 import type { GraphQLFormattedError } from "graphql";
+import { type InProcessClient, inProcessClient } from "../../support/in-process-client";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database";
 
-// biome-ignore lint/suspicious/noExplicitAny: tests assert the response field by field; a loose type keeps them short.
-type Data = Record<string, any>;
+export type { OperationResult } from "../../support/in-process-client";
 
-export interface OperationResult {
-  data?: Data | null;
-  errors?: readonly GraphQLFormattedError[];
-}
-
-export interface InventorySubgraph {
+export interface InventorySubgraph extends InProcessClient {
   db: InventoryDb;
-  /** Runs one operation in-process with a fresh context, as one HTTP request would. */
-  run(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<OperationResult>;
-  /** Like `run`, but fails unless the operation succeeded; returns `data`. */
-  ok(query: string, variables?: Record<string, unknown>): Promise<Data>;
   close(): Promise<void>;
 }
 
@@ -37,22 +28,9 @@ export async function startInventorySubgraph(label: string, stocks: number[] = [
     { reason: "test setup", actor: "test" },
   );
   const server = createInventoryServer();
-  const run = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
-    const response = await server.executeOperation<Data>(
-      { query, ...(variables ? { variables } : {}) },
-      { contextValue: createContext(db, { headers }) },
-    );
-    if (response.body.kind !== "single") throw new Error("expected a single result, got an incremental one");
-    return response.body.singleResult;
-  };
   return {
     db,
-    run,
-    async ok(query, variables) {
-      const result = await run(query, variables);
-      if (result.errors) throw new Error(`operation failed: ${JSON.stringify(result.errors)}`);
-      return result.data ?? {};
-    },
+    ...inProcessClient(server, (headers) => createContext(db, { headers })),
     async close() {
       await server.stop();
       await db.close();
