@@ -43,9 +43,17 @@ export function readMigrations(dir: string): MigrationFile[] {
 export async function migrate(
   sql: SqlClient,
   db: DatabaseName,
-  options: { dir?: string; log?: (line: string) => void } = {},
+  options: {
+    dir?: string;
+    log?: (line: string) => void;
+    /** Stop after this file (e.g. to build a database as an older release left it). */
+    until?: string;
+  } = {},
 ): Promise<string[]> {
-  const files = readMigrations(options.dir ?? migrationsDir(db));
+  const all = readMigrations(options.dir ?? migrationsDir(db));
+  const last = options.until ? all.findIndex((file) => file.name === options.until) : all.length - 1;
+  if (last < 0) throw new Error(`no migration named ${options.until} in ${options.dir ?? migrationsDir(db)}`);
+  const files = all.slice(0, last + 1);
   // Even CREATE TABLE IF NOT EXISTS races with itself, so it takes the lock as well.
   await sql.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [MIGRATIONS_TABLE]);
