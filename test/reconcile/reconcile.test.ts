@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate } from "@emshop/db/migrate";
 import { reconcile } from "@emshop/inventory/reconcile/reconcile";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ledgerViolations } from "../inventory/support/ledger-check";
 import { createLegacyShop, EXPECTED_COUNTS, LEGACY_GOODS, type LegacyShop, snapshot } from "./legacy-fixture";
 
