@@ -22,6 +22,10 @@ export interface GatewayOptions {
 export function createGateway(options: GatewayOptions = {}) {
   const urls = options.subgraphUrls ?? subgraphUrlsFromEnv();
   const timeoutMs = options.subgraphTimeoutMs ?? Number(process.env.SUBGRAPH_TIMEOUT_MS ?? 2000);
+  // @apollo/gateway otherwise sends usage metrics to Apollo and probes cloud
+  // metadata endpoints at construction. A shop's gateway phones nobody unless
+  // its operator opts in with APOLLO_TELEMETRY_DISABLED=false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl ?? readFileSync(supergraphPath, "utf8"),
     buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeoutMs),
