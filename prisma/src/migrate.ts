@@ -46,13 +46,18 @@ export async function migrate(
   options: {
     dir?: string;
     log?: (line: string) => void;
-    /** Stop after this file (e.g. to build a database as an older release left it). */
+    /**
+     * Apply files up to and including this one (a file name, e.g.
+     * "0002_legacy_stock_backup.sql") and stop: builds a database as an older
+     * release left it. Unknown names throw before anything is applied.
+     */
     until?: string;
   } = {},
 ): Promise<string[]> {
-  const all = readMigrations(options.dir ?? migrationsDir(db));
-  const last = options.until ? all.findIndex((file) => file.name === options.until) : all.length - 1;
-  if (last < 0) throw new Error(`no migration named ${options.until} in ${options.dir ?? migrationsDir(db)}`);
+  const dir = options.dir ?? migrationsDir(db);
+  const all = readMigrations(dir);
+  const last = options.until === undefined ? all.length - 1 : all.findIndex((file) => file.name === options.until);
+  if (options.until !== undefined && last < 0) throw new Error(`no migration named ${options.until} in ${dir}`);
   const files = all.slice(0, last + 1);
   // Even CREATE TABLE IF NOT EXISTS races with itself, so it takes the lock as well.
   await sql.transaction(async (tx) => {

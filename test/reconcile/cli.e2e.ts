@@ -1,25 +1,25 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { openGoodsDb } from "@emshop/db/goods";
 import { migrate } from "@emshop/db/migrate";
 import { repoRoot } from "@emshop/db/paths";
-import { startGatewayService } from "@emshop/gateway/main";
-import { startGoodsService } from "@emshop/goods/main";
-import { startInventoryService } from "@emshop/inventory/main";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "../support/graphql-client";
+import { startServicesOn } from "../support/services-on";
 import { createTestDatabase, onPostgres, type TestDatabase } from "../support/test-database";
+import { readReport } from "./helpers";
 import { createLegacyShop, EXPECTED_COUNTS, LEGACY_GOODS } from "./legacy-fixture";
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 
 /**
- * The real CLI, as an operator runs it, on databases configured the way the
- * services are (GOODS_DATABASE_URL / INVENTORY_DATABASE_URL); then the
- * migration drops the column and the API still serves every goods.
+ * The real CLI, as an operator runs it (`npm run -s stocks:reconcile -- …`), on
+ * databases configured the way the services are (GOODS_DATABASE_URL /
+ * INVENTORY_DATABASE_URL); then the migration drops the column and the API
+ * still serves every goods and its stock through the gateway.
  */
 describe("npm run stocks:reconcile (the CLI) and the API after the migration", () => {
   const workDir = mkdtempSync(join(tmpdir(), "emshop-reconcile-cli-"));
@@ -42,64 +42,110 @@ describe("npm run stocks:reconcile (the CLI) and the API after the migration", (
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  const cli = (...args: string[]) =>
-    run("npx", ["tsx", "subgraphs/inventory/src/reconcile/cli.ts", ...args], {
+  /** Resolves with the exit code and both outputs, whatever the exit code. */
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    execFileAsync("npm", ["run", "-s", "stocks:reconcile", "--", ...args], {
       cwd: repoRoot,
-      env: { ...process.env, GOODS_DATABASE_URL: urls.goods, INVENTORY_DATABASE_URL: urls.inventory },
+      env: { ...process.env, GOODS_DATABASE_URL: urls.goods, INVENTORY_DATABASE_URL: urls.inventory, ...env },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+  const json = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
+
+  it("dry run --json: exit 0, counts per class, a report file; the human output has the table", async () => {
+    const report = join(workDir, "dry.jsonl");
+    const { code, stdout } = await cli(["--json", "--report", report]);
+    expect(code).toBe(0);
+    expect(json(stdout)).toMatchObject({
+      status: "dry_run",
+      reportPath: report,
+      reportRows: 9,
+      summary: { goodsScanned: 9, counts: EXPECTED_COUNTS, totalAbsoluteDrift: 10 },
+    });
+    expect(readReport(report)).toHaveLength(9);
+
+    const human = await cli(["--dry-run", "--report", join(workDir, "dry-human.jsonl")]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/missing_inventory\s+3\n/);
+    expect(human.stdout).toMatch(/total absolute drift\s+10\n/);
+    expect(human.stdout).toContain(`report: ${join(workDir, "dry-human.jsonl")} (9 goods that do not match)`);
+    expect(human.stdout).toContain("dry run: nothing was changed");
+  });
+
+  it("an interrupted apply exits 1 and says to run it again; the next apply completes; then a no-op", async () => {
+    const failed = await cli([
+      "--apply",
+      "--json",
+      "--batch-size",
+      "2",
+      "--fail-after-batches",
+      "2",
+      "--report",
+      join(workDir, "failed.jsonl"),
+    ]);
+    expect(failed.code).toBe(1);
+    expect(json(failed.stdout)).toEqual({ status: "error", error: "injected failure after 2 batch(es)" });
+    expect(failed.stderr).toContain("Nothing is lost: run the same command again to complete it.");
+
+    // Batches of 2: the first run backed up goods 1–4 and created goods 4's row; this one does the rest.
+    const applied = await cli(["--apply", "--json", "--batch-size", "2", "--report", join(workDir, "apply.jsonl")]);
+    expect(applied.code).toBe(0);
+    expect(json(applied.stdout)).toMatchObject({
+      status: "applied",
+      backedUp: 3,
+      created: 2,
+      summary: { counts: EXPECTED_COUNTS },
     });
 
-  it("dry run --json: exit 0, the counts per class and a report file", async () => {
-    const { stdout } = await cli("--json", "--report", join(workDir, "dry.jsonl"));
-    const result = JSON.parse(stdout);
-    expect(result).toMatchObject({ status: "dry_run", reportPath: join(workDir, "dry.jsonl"), reportRows: 8 });
-    expect(result.summary.counts).toEqual(EXPECTED_COUNTS);
+    const again = await cli(["--apply", "--report", join(workDir, "again.jsonl")]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("already applied: nothing to do (no-op).");
   });
 
-  it("apply, then a second apply that says it is a no-op", async () => {
-    const first = JSON.parse((await cli("--apply", "--json", "--batch-size", "2")).stdout);
-    expect(first).toMatchObject({ status: "applied", backedUp: 6, created: 2 });
-    const second = await cli("--apply", "--report", join(workDir, "again.jsonl"));
-    expect(second.stdout).toContain("already applied: nothing to do (no-op).");
+  it("bad options and unreachable databases: non-zero exit and a clear message", async () => {
+    const batch = await cli(["--batch-size", "0"]);
+    expect(batch.code).toBe(2);
+    expect(batch.stderr).toMatch(/option '--batch-size <n>' argument '0' is invalid\. must be a positive integer/);
+
+    const both = await cli(["--apply", "--dry-run"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/option '--dry-run' cannot be used with option '--apply'/);
+
+    const report = join(workDir, "never.jsonl");
+    const down = await cli(["--json", "--report", report], { GOODS_DATABASE_URL: "postgresql://nobody@127.0.0.1:1/x" });
+    expect(down.code).toBe(1);
+    expect(json(down.stdout)).toMatchObject({
+      status: "error",
+      error: expect.stringMatching(/^cannot reach the goods database \(postgresql:\/\/127\.0\.0\.1:1\/x\): /),
+    });
+    expect(existsSync(report)).toBe(false);
   });
 
-  it("rejects bad options with a non-zero exit and a clear message", async () => {
-    const failure = await cli("--batch-size", "0").catch((error: { code: number; stderr: string }) => error);
-    expect(failure).toMatchObject({ code: expect.any(Number) });
-    expect((failure as { code: number }).code).not.toBe(0);
-    expect((failure as { stderr: string }).stderr).toMatch(/--batch-size.*must be a positive integer/);
-  });
-
-  it("after `db:migrate` drops the column, the gateway serves every goods with its inventory stock", async () => {
+  it("after `db:migrate` drops the column, says there is nothing to reconcile; the gateway serves every goods", async () => {
     const goodsDb = await openGoodsDb({ url: urls.goods });
     try {
       expect(await migrate(goodsDb.sql, "goods")).toEqual(["0003_drop_goods_stocks.sql"]);
     } finally {
       await goodsDb.close();
     }
-    const quiet = () => undefined;
-    const goods = await startGoodsService({ port: 0, database: { url: urls.goods }, log: quiet, demoData: false });
-    const inventory = await startInventoryService({
-      port: 0,
-      database: { url: urls.inventory },
-      log: quiet,
-      demoData: false,
-    });
-    const gateway = await startGatewayService({
-      port: 0,
-      subgraphUrls: { goods: goods.url, inventory: inventory.url },
-    });
+    const done = await cli(["--json"]);
+    expect(done.code).toBe(0);
+    expect(json(done.stdout)).toEqual({ status: "no_legacy_column" });
+
+    const services = await startServicesOn(urls);
     try {
-      const response = await gql(gateway.url, "{ goodsList(pageSize: 100) { total items { id stocks } } }");
+      const response = await gql(services.url, "{ goodsList(pageSize: 100) { total items { id stocks } } }");
       expect(response.errors).toBeUndefined();
       expect(response.data?.goodsList.total).toBe(Object.keys(LEGACY_GOODS).length);
       const stocks = Object.fromEntries(
         response.data?.goodsList.items.map((item: { id: string; stocks: number | null }) => [item.id, item.stocks]),
       );
-      // Inventory won every drift; missing rows came from the legacy value; no value anywhere stays null.
-      expect(stocks).toEqual({ 1: 10, 2: 8, 3: 2, 4: 7, 5: 4, 6: null, 7: 0, 8: 12 });
+      // Inventory won every drift; missing rows came from the legacy value (0 for the oversold one);
+      // no value anywhere stays null.
+      expect(stocks).toEqual({ 1: 10, 2: 8, 3: 2, 4: 7, 5: 4, 6: null, 7: 0, 8: 12, 9: 0 });
     } finally {
-      await gateway.stop();
-      await Promise.all([goods.stop(), inventory.stop()]);
+      await services.stop();
     }
   });
 });

@@ -18,6 +18,7 @@ export const LEGACY_GOODS: Record<number, [number | null, number | undefined]> =
   6: [null, undefined], // no_stock_anywhere
   7: [0, 0], // match at zero
   8: [12, undefined], // missing_inventory
+  9: [-3, undefined], // missing_inventory, oversold: the row starts at 0
 };
 /** Inventory rows whose goods do not exist. */
 export const ORPHANS: Record<number, number> = { 900: 3, 901: 0 };
@@ -25,7 +26,7 @@ export const ORPHANS: Record<number, number> = { 900: 3, 901: 0 };
 export const EXPECTED_COUNTS = {
   match: 2,
   drift: 2,
-  missing_inventory: 2,
+  missing_inventory: 3,
   inventory_only: 1,
   orphan_inventory: 2,
   no_stock_anywhere: 1,
@@ -38,10 +39,15 @@ export interface LegacyShop {
   close(): Promise<void>;
 }
 
-/** Both databases as an existing shop brings them: goods at the legacy migration, inventory drifted. */
+/**
+ * Both databases as an existing shop brings them: goods at the legacy migration
+ * (`until`, default 0002) with goods.stocks values, inventory at its latest
+ * migration and drifted. With `urls`, the databases are the caller's to drop.
+ */
 export async function createLegacyShop(
   label: string,
   urls?: { goods: string; inventory: string },
+  until = LEGACY_GOODS_MIGRATION,
 ): Promise<LegacyShop> {
   const databases = {
     goods: urls ? { url: urls.goods, drop: async () => undefined } : await createTestDatabase(`${label}_goods`),
@@ -49,7 +55,7 @@ export async function createLegacyShop(
   };
   const goods = await openGoodsDb({ url: databases.goods.url });
   const inventory = await openInventoryDb({ url: databases.inventory.url });
-  await migrate(goods.sql, "goods", { until: LEGACY_GOODS_MIGRATION });
+  await migrate(goods.sql, "goods", { until });
   await migrate(inventory.sql, "inventory");
   await goods.sql.exec(`
     INSERT INTO category (id, name, level) VALUES (1, 'Fresh Food', 1);

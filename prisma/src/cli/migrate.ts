@@ -4,22 +4,29 @@ import { openGoodsDb } from "../goods";
 import { openInventoryDb } from "../inventory";
 import { migrate } from "../migrate";
 
+// Each database is migrated even when the other fails: on a legacy shop the goods
+// migrations stop at 0003 (it waits for `npm run stocks:reconcile -- --apply`),
+// and that tool needs the inventory database at its latest migration.
 async function main() {
+  let failed = false;
   for (const [name, open] of [
     ["goods", openGoodsDb],
     ["inventory", openInventoryDb],
   ] as const) {
-    const db = await open();
     try {
-      const applied = await migrate(db.sql, name, { log: console.log });
-      console.log(`[${name}] ${db.location}: ${applied.length ? `${applied.length} applied` : "up to date"}`);
-    } finally {
-      await db.close();
+      const db = await open();
+      try {
+        const applied = await migrate(db.sql, name, { log: console.log });
+        console.log(`[${name}] ${db.location}: ${applied.length ? `${applied.length} applied` : "up to date"}`);
+      } finally {
+        await db.close();
+      }
+    } catch (error) {
+      failed = true;
+      console.error(`[${name}] ${error instanceof Error ? error.message : error}`);
     }
   }
+  if (failed) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+await main();

@@ -1,13 +1,23 @@
 // `npm run stocks:reconcile [-- --apply] [--json]`: compares legacy goods.stocks
 // with inventory, reports, and with --apply backs up and repairs. See README
-// "Migrating an existing shop".
-import { join } from "node:path";
+// "Migrating an existing shop". Exit codes: 0 done (or nothing to do), 1 failed,
+// 2 bad options.
+import { join, resolve } from "node:path";
 import { openGoodsDb } from "@emshop/db/goods";
 import { openInventoryDb } from "@emshop/db/inventory";
 import { repoRoot } from "@emshop/db/paths";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { createProgress } from "./progress";
-import { type ReconcileResult, reconcile } from "./reconcile";
+import { DEFAULT_BATCH_SIZE, ReconcileError, type ReconcileResult, reconcile } from "./reconcile";
+
+interface CliOptions {
+  dryRun?: boolean;
+  apply?: boolean;
+  json?: boolean;
+  batchSize: number;
+  report?: string;
+  failAfterBatches?: number;
+}
 
 const positiveInt = (value: string) => {
   const number = Number(value);
@@ -16,18 +26,25 @@ const positiveInt = (value: string) => {
 };
 
 const program = new Command("stocks:reconcile")
-  .description("Compare legacy goods.stocks with inventory (the source of truth), report drift, back up and repair.")
-  .option("--dry-run", "report only, change nothing (the default)")
+  .description(
+    "Compare legacy goods.stocks with inventory (the source of truth), report every difference, " +
+      "and with --apply back up every legacy value and create the missing inventory rows.\n" +
+      "Databases: GOODS_DATABASE_URL and INVENTORY_DATABASE_URL, as for the services.",
+  )
+  .addOption(new Option("--dry-run", "report only, change nothing (the default)").conflicts("apply"))
   .option("--apply", "back up every legacy value, create missing inventory rows, record the run")
-  .option("--json", "print one JSON document instead of tables and a progress bar")
-  .option("--batch-size <n>", "goods per batch (memory is bounded by it)", positiveInt, 5000)
-  .option("--report <path>", "where to write the JSON-lines report of non-matching goods")
-  .option("--fail-after-batches <n>", "testing only: fail after n applied batches", positiveInt)
+  .option("--json", "print the result as one JSON line on stdout (no table, no progress bar)")
+  .option("--batch-size <n>", "goods per batch (memory is bounded by it)", positiveInt, DEFAULT_BATCH_SIZE)
+  .option("--report <path>", "where to write the JSON-lines report (default reports/stocks-reconcile-<time>.jsonl)")
+  // Testing only: proves that an interrupted apply is completed by the next one.
+  .addOption(new Option("--fail-after-batches <n>").argParser(positiveInt).hideHelp())
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .showHelpAfterError();
 
 function print(result: ReconcileResult, json: boolean) {
   if (json) {
-    console.log(JSON.stringify(result, (key, value) => (key === "summaryTable" ? undefined : value), 2));
+    const { summaryTable: _, ...rest } = result as ReconcileResult & { summaryTable?: string };
+    console.log(JSON.stringify(rest)); // one line: `npm run -s stocks:reconcile -- --json | jq`
     return;
   }
   if (result.status === "no_legacy_column") {
@@ -35,32 +52,37 @@ function print(result: ReconcileResult, json: boolean) {
     return;
   }
   console.log(result.summaryTable);
-  console.log(`report: ${result.reportPath} (${result.reportRows} non-matching goods)`);
+  console.log(`report: ${result.reportPath} (${result.reportRows} goods that do not match)`);
   if (result.status === "dry_run") console.log("dry run: nothing was changed. Run with --apply to back up and repair.");
   if (result.status === "applied") {
     console.log(`applied: ${result.backedUp} legacy value(s) backed up, ${result.created} inventory row(s) created.`);
     console.log("next: npm run db:migrate (drops goods.stocks)");
   }
-  if (result.status === "already_applied") console.log("already applied: nothing to do (no-op).");
+  if (result.status === "already_applied")
+    console.log("already applied: nothing to do (no-op). next: npm run db:migrate (drops goods.stocks)");
 }
 
-async function main() {
-  const options = program.parse().opts<{
-    dryRun?: boolean;
-    apply?: boolean;
-    json?: boolean;
-    batchSize: number;
-    report?: string;
-    failAfterBatches?: number;
-  }>();
-  if (options.apply && options.dryRun) program.error("choose either --dry-run or --apply", { exitCode: 2 });
-  const reportPath =
-    options.report ??
-    join(repoRoot, "reports", `stocks-reconcile-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`);
+async function main(options: CliOptions) {
+  // A relative --report is relative to where the operator ran `npm run` (INIT_CWD), not to npm's working directory.
+  const reportPath = options.report
+    ? resolve(process.env.INIT_CWD ?? process.cwd(), options.report)
+    : join(repoRoot, "reports", `stocks-reconcile-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`);
+  // Two connections each: the tool is sequential, it never needs more.
   const goods = await openGoodsDb({ poolSize: 2 });
-  const inventory = await openInventoryDb({ poolSize: 2 });
+  const inventory = await openInventoryDb({ poolSize: 2 }).catch(async (error: unknown) => {
+    await goods.close();
+    throw error;
+  });
   const progress = createProgress(!options.json);
   try {
+    for (const [name, db] of [
+      ["goods", goods],
+      ["inventory", inventory],
+    ] as const) {
+      await db.sql.query("SELECT 1").catch((error: Error) => {
+        throw new ReconcileError(`cannot reach the ${name} database (${db.location}): ${error.message}`);
+      });
+    }
     const result = await reconcile({
       goods: goods.sql,
       inventory,
@@ -68,7 +90,10 @@ async function main() {
       batchSize: options.batchSize,
       reportPath,
       onProgress: progress.update,
-      ...(options.failAfterBatches ? { failAfterBatches: options.failAfterBatches } : {}),
+      afterStep: (step, batch) => {
+        if (step === "imported" && batch === options.failAfterBatches)
+          throw new Error(`injected failure after ${batch} batch(es)`);
+      },
     });
     progress.stop();
     print(result, Boolean(options.json));
@@ -79,9 +104,13 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
+const options = program.parse().opts<CliOptions>();
+main(options).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  if (process.argv.includes("--json")) console.log(JSON.stringify({ status: "error", error: message }));
+  if (options.json) console.log(JSON.stringify({ status: "error", error: message }));
   console.error(`stocks:reconcile failed: ${message}`);
+  // A precondition failed before anything was written; otherwise the apply stopped midway.
+  if (options.apply && !(error instanceof ReconcileError))
+    console.error("Nothing is lost: run the same command again to complete it.");
   process.exit(1);
 });

@@ -1,21 +1,28 @@
 import type { InventoryDb } from "@emshop/db/inventory";
 import type { SqlClient } from "@emshop/db/sql-client";
-import { applyBatch } from "./apply-batch";
+import { type ApplyStep, applyBatch, isReconciled, recordRun } from "./apply";
+import { countRows, hasLegacyColumn, missingTables, readGoodsBatches, readOrphanBatches } from "./read-batches";
 import { ReportWriter } from "./report";
-import { countRows, hasLegacyColumn, scanGoods, scanOrphans } from "./scan";
 import { ReconcileSummary } from "./summary";
+
+export const DEFAULT_BATCH_SIZE = 5000;
 
 export interface ReconcileOptions {
   goods: SqlClient;
   inventory: InventoryDb;
-  apply: boolean;
+  /** false (the default): a dry run that changes nothing. */
+  apply?: boolean;
+  /** Goods per batch; memory is bounded by it (default 5000). */
   batchSize?: number;
   /** Where the JSON-lines report goes. */
   reportPath: string;
-  /** Called after each batch with rows processed so far and the total. */
+  /** Called after each batch with rows processed so far (goods, then inventory rows) and the total. */
   onProgress?: (processed: number, total: number) => void;
-  /** Test hook: fail after this many applied batches, as a crash would. */
-  failAfterBatches?: number;
+  /**
+   * Test hook, called after each step of each applied batch (1-based); throwing
+   * there is an interruption, as a crash or a lost connection would be.
+   */
+  afterStep?: (step: ApplyStep, batch: number) => void | Promise<void>;
 }
 
 export type ReconcileResult =
@@ -26,9 +33,30 @@ export type ReconcileResult =
       summaryTable: string;
       reportPath: string;
       reportRows: number;
+      /** Legacy values backed up (or backed up again) by this run. */
       backedUp: number;
+      /** Inventory rows created by this run. */
       created: number;
     };
+
+/** A precondition the operator can fix; the CLI prints its message as is. */
+export class ReconcileError extends Error {
+  override name = "ReconcileError";
+}
+
+async function assertMigrated(goods: SqlClient, inventory: SqlClient, apply: boolean) {
+  const goodsMissing = await missingTables(goods, apply ? ["legacy_stock_backup", "stock_reconcile_run"] : []);
+  const inventoryMissing = await missingTables(inventory, apply ? ["inventory", "stock_movement"] : ["inventory"]);
+  if (goodsMissing.length === 0 && inventoryMissing.length === 0) return;
+  const lacks = [
+    ...goodsMissing.map((table) => `goods database: ${table}`),
+    ...inventoryMissing.map((table) => `inventory database: ${table}`),
+  ];
+  throw new ReconcileError(
+    `the databases are not migrated far enough (missing ${lacks.join(", ")}): run \`npm run db:migrate\` first ` +
+      "(on a legacy shop it stops at 0003_drop_goods_stocks.sql, which waits for this tool)",
+  );
+}
 
 /**
  * Compares legacy goods.stocks with inventory for every goods (and every
@@ -37,29 +65,28 @@ export type ReconcileResult =
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const { goods, inventory } = options;
+  const apply = options.apply ?? false;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!(await hasLegacyColumn(goods))) return { status: "no_legacy_column" };
-  const batchSize = options.batchSize ?? 5000;
+  await assertMigrated(goods, inventory.sql, apply);
   const startedAt = new Date();
   const totals = await countRows(goods, inventory.sql);
   const total = totals.goods + totals.inventory;
   const summary = new ReconcileSummary();
   const report = new ReportWriter(options.reportPath);
   let processed = 0;
-  let batches = 0;
+  let batch = 0;
   let backedUp = 0;
   let created = 0;
   try {
-    for await (const scanned of scanGoods(goods, inventory.sql, { batchSize })) {
+    for await (const scanned of readGoodsBatches(goods, inventory.sql, batchSize)) {
       let rows = scanned;
-      if (options.apply) {
-        const done = await applyBatch(goods, inventory, scanned);
+      if (apply) {
+        const number = ++batch;
+        const done = await applyBatch(goods, inventory, scanned, (step) => options.afterStep?.(step, number));
         rows = done.rows;
         backedUp += done.backedUp;
         created += done.created;
-        batches++;
-        if (options.failAfterBatches !== undefined && batches >= options.failAfterBatches) {
-          throw new Error(`injected failure after ${batches} batch(es)`);
-        }
       }
       summary.add(rows);
       summary.goodsScanned += rows.length;
@@ -67,7 +94,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       processed += rows.length;
       options.onProgress?.(processed, total);
     }
-    for await (const { scanned, orphans } of scanOrphans(goods, inventory.sql, { batchSize })) {
+    for await (const { scanned, orphans } of readOrphanBatches(goods, inventory.sql, batchSize)) {
       summary.add(orphans);
       await report.write(orphans);
       processed += scanned;
@@ -84,14 +111,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     backedUp,
     created,
   };
-  if (!options.apply) return { status: "dry_run", ...result };
-  const [previous] = await goods.query("SELECT id FROM stock_reconcile_run WHERE status = 'completed' LIMIT 1");
-  if (previous && backedUp === 0 && created === 0) return { status: "already_applied", ...result };
-  await goods.query(
-    `INSERT INTO stock_reconcile_run (started_at, finished_at, status, summary)
-     VALUES ($1, CURRENT_TIMESTAMP, 'completed', $2::jsonb)`,
-    // What was found, not what this run did: a resumed run records the same summary as an uninterrupted one.
-    [startedAt, JSON.stringify(summary.toJSON())],
-  );
+  if (!apply) return { status: "dry_run", ...result };
+  // Nothing written now and a completed run newer than every backup: a re-run, a no-op.
+  if (backedUp === 0 && created === 0 && (await isReconciled(goods))) return { status: "already_applied", ...result };
+  // What was found, not what this run did: a resumed run records the same summary as an uninterrupted one.
+  await recordRun(goods, startedAt, summary.toJSON());
   return { status: "applied", ...result };
 }

@@ -1,11 +1,12 @@
 import { once } from "node:events";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { StockComparison } from "./classify";
+import { resolution, type StockComparison } from "./classify";
 
 /**
  * The full report: one JSON line per goods that does not match, with both
- * values. Written as a stream so its size never lives in memory.
+ * values and what --apply does about it. Streamed to the file batch by batch
+ * (waiting for the stream to drain), so its size never lives in memory.
  */
 export class ReportWriter {
   private readonly stream;
@@ -25,6 +26,7 @@ export class ReportWriter {
           class: row.class,
           legacyStocks: row.legacyStocks,
           inventoryStocks: row.inventoryStocks,
+          resolution: resolution(row),
         }),
       );
     if (lines.length === 0) return;

@@ -1,26 +1,32 @@
 import type { SqlClient } from "@emshop/db/sql-client";
 import { classify, type StockComparison } from "./classify";
 
-export interface ScanOptions {
-  batchSize: number;
-}
-
 /** Whether the goods database still has the legacy column (it is gone once 0003 ran). */
 export async function hasLegacyColumn(goods: SqlClient): Promise<boolean> {
   const rows = await goods.query(
     `SELECT 1 FROM information_schema.columns
-     WHERE table_schema = 'public' AND table_name = 'goods' AND column_name = 'stocks'`,
+     WHERE table_schema = current_schema() AND table_name = 'goods' AND column_name = 'stocks'`,
   );
   return rows.length > 0;
 }
 
+/** Which of `tables` the database lacks (e.g. because a migration has not run yet). */
+export async function missingTables(sql: SqlClient, tables: string[]): Promise<string[]> {
+  const rows = await sql.query<{ name: string }>(
+    "SELECT name FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL ORDER BY name",
+    [tables],
+  );
+  return rows.map((row) => row.name);
+}
+
+/** Rows to go through, for the progress bar: every goods, then every inventory row (orphan pass). */
 export async function countRows(goods: SqlClient, inventory: SqlClient) {
   const [g] = await goods.query<{ n: number }>("SELECT count(*)::int AS n FROM goods");
   const [i] = await inventory.query<{ n: number }>("SELECT count(*)::int AS n FROM inventory");
   return { goods: g?.n ?? 0, inventory: i?.n ?? 0 };
 }
 
-const stocksOf = async (inventory: SqlClient, goodsIds: number[]) =>
+const inventoryStocksOf = async (inventory: SqlClient, goodsIds: number[]) =>
   new Map(
     (
       await inventory.query<{ goods_id: number; stocks: number }>(
@@ -31,19 +37,21 @@ const stocksOf = async (inventory: SqlClient, goodsIds: number[]) =>
   );
 
 /**
- * Every goods with both its values, in batches of goods ids (keyset pagination:
- * each batch is one indexed range query on each database, so memory stays
- * bounded by the batch size whatever the table size).
+ * Every goods with both its values, batch by batch. Keyset pagination on the
+ * primary key (`id > last ORDER BY id LIMIT n`) makes each batch one index range
+ * scan in goods plus one unique-index lookup of the same ids in inventory, so
+ * the cost per batch and the memory held stay the same whatever the table size
+ * (OFFSET would rescan everything before the page).
  */
-export async function* scanGoods(goods: SqlClient, inventory: SqlClient, options: ScanOptions) {
+export async function* readGoodsBatches(goods: SqlClient, inventory: SqlClient, batchSize: number) {
   let after = 0;
   for (;;) {
     const rows = await goods.query<{ id: number; stocks: number | null }>(
       "SELECT id, stocks FROM goods WHERE id > $1 ORDER BY id LIMIT $2",
-      [after, options.batchSize],
+      [after, batchSize],
     );
     if (rows.length === 0) return;
-    const stocks = await stocksOf(
+    const stocks = await inventoryStocksOf(
       inventory,
       rows.map((row) => row.id),
     );
@@ -51,7 +59,6 @@ export async function* scanGoods(goods: SqlClient, inventory: SqlClient, options
       const inventoryStocks = stocks.get(row.id) ?? null;
       return {
         goodsId: row.id,
-        goodsExists: true,
         legacyStocks: row.stocks,
         inventoryStocks,
         class: classify(true, row.stocks, inventoryStocks),
@@ -61,13 +68,18 @@ export async function* scanGoods(goods: SqlClient, inventory: SqlClient, options
   }
 }
 
-/** Inventory rows whose goods id the goods database does not have, in batches of inventory rows scanned. */
-export async function* scanOrphans(goods: SqlClient, inventory: SqlClient, options: ScanOptions) {
+/**
+ * The orphan pass: every inventory row, batch by batch in goods-id order, and
+ * the ones whose goods id the goods database does not have. The goods pass
+ * cannot find them (it only looks up ids goods has), and the two databases
+ * cannot be joined, so this is a second keyset scan.
+ */
+export async function* readOrphanBatches(goods: SqlClient, inventory: SqlClient, batchSize: number) {
   let after = 0;
   for (;;) {
     const rows = await inventory.query<{ goods_id: number; stocks: number }>(
       "SELECT goods_id, stocks FROM inventory WHERE goods_id > $1 ORDER BY goods_id LIMIT $2",
-      [after, options.batchSize],
+      [after, batchSize],
     );
     if (rows.length === 0) return;
     const known = new Set(
@@ -84,10 +96,9 @@ export async function* scanOrphans(goods: SqlClient, inventory: SqlClient, optio
         .map(
           (row): StockComparison => ({
             goodsId: row.goods_id,
-            goodsExists: false,
             legacyStocks: null,
             inventoryStocks: row.stocks,
-            class: "orphan_inventory",
+            class: classify(false, null, row.stocks),
           }),
         ),
     };
