@@ -13,7 +13,6 @@
  * BENCH_SIZES (default "100000,1000000"), BENCH_BATCH_SIZE (default 5000).
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,31 +20,11 @@ import { fileURLToPath } from "node:url";
 import { openGoodsDb } from "@emshop/db/goods";
 import { openInventoryDb } from "@emshop/db/inventory";
 import { migrate } from "@emshop/db/migrate";
-import pg from "pg";
+import { createBenchDatabase } from "./bench-database";
 
-const adminUrl =
-  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const sizes = (process.env.BENCH_SIZES ?? "100000,1000000").split(",").map(Number);
 const batchSize = process.env.BENCH_BATCH_SIZE ?? "5000";
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(label: string) {
-  const name = `emshop_bench_${label}_${randomBytes(3).toString("hex")}`;
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
 
 /** A legacy shop of `size` goods, generated in SQL (fast, no per-row round trips). */
 async function buildLegacyShop(size: number, goodsUrl: string, inventoryUrl: string) {
@@ -122,8 +101,8 @@ function runCli(args: string[], urls: { goods: string; inventory: string }) {
 
 const rows: string[][] = [];
 for (const size of sizes) {
-  const goodsDb = await createDatabase("goods");
-  const inventoryDb = await createDatabase("inventory");
+  const goodsDb = await createBenchDatabase("goods");
+  const inventoryDb = await createBenchDatabase("inventory");
   try {
     const buildStarted = performance.now();
     await buildLegacyShop(size, goodsDb.url, inventoryDb.url);

@@ -14,32 +14,20 @@
  * BENCH_SECONDS (default 10), BENCH_CLIENTS (default 64), DB_POOL_SIZE (the subgraph's pool, default 10).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SELL_SQL } from "@emshop/inventory/stock/sell-stock";
 import pg from "pg";
+import { benchAdminUrl, createBenchDatabase } from "./bench-database";
 
-const adminUrl =
-  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clients = Number(process.env.BENCH_CLIENTS ?? 64);
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const SUBGRAPH_GOODS = 1;
 const PGBENCH_GOODS = 2;
 const START_STOCK = 2_000_000_000; // never runs out: the benchmark measures successful sells
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function findPgbench(): string {
   for (const candidate of ["/usr/lib/postgresql/15/bin/pgbench", "/usr/lib/postgresql/16/bin/pgbench"])
@@ -187,11 +175,8 @@ function runPgbench(databaseUrl: string, variant: "same" | "naive") {
 }
 
 async function main() {
-  const name = `emshop_bench_${randomBytes(4).toString("hex")}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  const database = await createBenchDatabase("stock");
+  const databaseUrl = database.url;
   let subgraph: { url: string; child: ChildProcess } | null = null;
   try {
     subgraph = await startSubgraph(databaseUrl); // applies the migrations
@@ -205,7 +190,7 @@ async function main() {
       [START_STOCK, [SUBGRAPH_GOODS, PGBENCH_GOODS]],
     );
     console.log(
-      `hot-item sell: ${clients} clients, ${seconds} s each, PostgreSQL ${url.host}, subgraph pool ${process.env.DB_POOL_SIZE ?? 10}`,
+      `hot-item sell: ${clients} clients, ${seconds} s each, PostgreSQL ${new URL(benchAdminUrl).host}, subgraph pool ${process.env.DB_POOL_SIZE ?? 10}`,
     );
     const api = await driveSubgraph(subgraph.url);
     subgraph.child.kill("SIGTERM");
@@ -246,7 +231,7 @@ async function main() {
     if (!check?.consistent) process.exitCode = 1;
   } finally {
     subgraph?.child.kill("SIGTERM");
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await database.drop();
   }
 }
 
