@@ -9,9 +9,10 @@ import { composeFixture, knownOperations, operationsLabel, realBaselineSdl, repl
 const baselineFile = "gateway/schema.baseline.graphql";
 const allowFile = "gateway/breaking-changes.allow.json";
 
-const breakingChanges = (apiSchema: GraphQLSchema, allowJson?: string) =>
+const breakingChanges = (apiSchema: GraphQLSchema, allowJson?: string, supergraphSdl?: string) =>
   checkBreakingChanges({
     apiSchema,
+    ...(supergraphSdl ? { supergraphSdl } : {}),
     baselineSdl: realBaselineSdl(),
     allowList: parseAllowList(allowJson),
     baselineFile,
@@ -55,6 +56,30 @@ describe("schema:check breaking changes and known operations", () => {
     expect(errors(operations).map((finding) => finding.file)).toContain(
       "test/operations/storefront-goods-list.graphql",
     );
+  });
+
+  it("a field another subgraph resolves turning non-null (Goods.stocks Int -> Int!) is breaking", async () => {
+    const { apiSchema, supergraphSdl } = composeFixture({ inventory: replace(/stocks: Int\n/, "stocks: Int!\n") });
+    const changes = await breakingChanges(apiSchema, undefined, supergraphSdl);
+    expect(changes.status).toBe("failed");
+    expect(errors(changes)).toEqual([
+      expect.objectContaining({
+        criticality: "BREAKING",
+        path: "Goods.stocks",
+        message: expect.stringMatching(/^Field 'Goods\.stocks' changed type from 'Int' to 'Int!': breaking here/),
+      }),
+    ]);
+  });
+
+  it("a field of its own subgraph turning non-null stays safe (no partial failure to degrade)", async () => {
+    const { apiSchema, supergraphSdl } = composeFixture({
+      goods: replace("  parent: Category\n", "  parent: Category!\n"),
+    });
+    const changes = await breakingChanges(apiSchema, undefined, supergraphSdl);
+    expect(changes.status).toBe("passed");
+    expect(changes.findings).toEqual([
+      expect.objectContaining({ criticality: "NON_BREAKING", path: "Category.parent", severity: "info" }),
+    ]);
   });
 
   it("a breaking change listed in the allow file with a reason passes, as a warning", async () => {

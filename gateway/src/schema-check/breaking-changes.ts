@@ -1,5 +1,6 @@
-import { type Change, CriticalityLevel, diff } from "@graphql-inspector/core";
+import { type Change, ChangeType, CriticalityLevel, diff } from "@graphql-inspector/core";
 import { buildSchema, type GraphQLSchema } from "graphql";
+import { separatelyFetchedFields } from "./separately-fetched-fields";
 import { type Finding, type StepResult, stepResult } from "./types";
 
 /** One reviewed breaking change: matched by its path (e.g. `Goods.stocks`) or its exact message. */
@@ -55,14 +56,37 @@ export interface BreakingChangesInput {
   /** The committed baseline API schema SDL; undefined when it does not exist. */
   baselineSdl: string | undefined;
   allowList: AllowList;
+  /** The supergraph the API schema comes from; enables the federation-aware rule below. */
+  supergraphSdl?: string;
   /** Files as printed in the report. */
   baselineFile: string;
   allowFile: string;
 }
 
-/** Every change between two API schemas, as graphql-inspector classifies it. */
-export async function apiSchemaChanges(baseline: GraphQLSchema, current: GraphQLSchema): Promise<Change[]> {
-  return diff(baseline, current);
+/**
+ * Every change between two API schemas, as graphql-inspector classifies it,
+ * except that an output field the gateway fetches from another subgraph
+ * (see separatelyFetchedFields) turning non-null is breaking, not safe.
+ */
+export async function apiSchemaChanges(
+  baseline: GraphQLSchema,
+  current: GraphQLSchema,
+  supergraphSdl?: string,
+): Promise<Change[]> {
+  const changes = await diff(baseline, current);
+  if (!supergraphSdl) return changes;
+  const separatelyFetched = separatelyFetchedFields(supergraphSdl);
+  return changes.map((change) => {
+    const meta = change.meta as { typeName?: string; fieldName?: string; oldFieldType?: string; newFieldType?: string };
+    const madeNonNull = change.type === ChangeType.FieldTypeChanged && meta.newFieldType === `${meta.oldFieldType}!`;
+    if (!madeNonNull || !separatelyFetched.has(`${meta.typeName}.${meta.fieldName}`)) return change;
+    const reason = "another subgraph resolves it, and when that subgraph fails only a nullable field degrades to null";
+    return {
+      ...change,
+      message: `${change.message}: breaking here, ${reason}`,
+      criticality: { level: CriticalityLevel.Breaking, reason },
+    } as Change;
+  });
 }
 
 /**
@@ -80,7 +104,7 @@ export async function checkBreakingChanges(input: BreakingChangesInput): Promise
       fixBaseline,
     );
   }
-  const changes = await apiSchemaChanges(buildSchema(input.baselineSdl), input.apiSchema);
+  const changes = await apiSchemaChanges(buildSchema(input.baselineSdl), input.apiSchema, input.supergraphSdl);
   const findings: Finding[] = input.allowList.problems.map((problem) => ({
     severity: "error",
     file: input.allowFile,

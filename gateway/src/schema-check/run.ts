@@ -71,6 +71,7 @@ export async function runSchemaCheck(options: SchemaCheckOptions = {}): Promise<
     apiSchema
       ? checkBreakingChanges({
           apiSchema,
+          supergraphSdl,
           baselineSdl: readIfExists(paths.baseline),
           allowList: parseAllowList(readIfExists(paths.allowList)),
           baselineFile: show(paths.baseline),
