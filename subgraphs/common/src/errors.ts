@@ -26,7 +26,8 @@ export function coded(code: string, message: string, extra: Record<string, unkno
   return new GraphQLError(message, { extensions: { code, ...extra } });
 }
 
-const INT32_MAX = 2_147_483_647;
+/** Largest GraphQL Int and PostgreSQL INTEGER: ids, stocks and deltas must fit. */
+export const INT32_MAX = 2_147_483_647;
 
 /** The row id a GraphQL `ID` names (a positive int32 in decimal), or null when it names none. */
 export function rowIdOrNull(value: string | number): number | null {

@@ -12,3 +12,13 @@ export function paging(page: number | null | undefined, pageSize: number | null 
   }
   return { page: p, pageSize: size, skip: (p - 1) * size, take: size };
 }
+
+/** One page of a list: the rows of the page and the total, fetched together. */
+export async function pageOf<Row>(
+  pageArgs: ReturnType<typeof paging>,
+  load: (window: { skip: number; take: number }) => Promise<Row[]>,
+  count: () => Promise<number>,
+) {
+  const [items, total] = await Promise.all([load(pageArgs), count()]);
+  return { items, total, page: pageArgs.page, pageSize: pageArgs.pageSize };
+}

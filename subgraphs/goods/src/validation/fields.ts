@@ -1,4 +1,4 @@
-import { badUserInput } from "@emshop/common/errors";
+import { badUserInput, INT32_MAX } from "@emshop/common/errors";
 
 /** Length in characters (code points), as PostgreSQL's VARCHAR(n) counts them. */
 const length = (value: string) => [...value].length;
@@ -41,7 +41,7 @@ export const httpUrls = (field: string, values: readonly string[]) =>
   values.map((value, index) => httpUrl(`${field}[${index}]`, value));
 
 /** A whole number of at least `min`. */
-export function integer(field: string, value: number, min: number, max = 2_147_483_647): number {
+export function integer(field: string, value: number, min: number, max = INT32_MAX): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw badUserInput(field, `must be a whole number from ${min} to ${max}, got ${value}`, { min, max });
   }

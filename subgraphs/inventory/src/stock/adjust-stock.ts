@@ -1,10 +1,8 @@
-import { badUserInput, notFound } from "@emshop/common/errors";
+import { badUserInput, INT32_MAX, notFound } from "@emshop/common/errors";
 import type { InventoryDb, Inventory as InventoryRow } from "@emshop/db/inventory";
 import { insufficientStock } from "./errors";
 import { INVENTORY_COLUMNS, ledgerInsert } from "./ledger";
 import type { ChangeMeta } from "./set-stocks";
-
-const INT32_MAX = 2_147_483_647;
 
 /**
  * adjustStock: one statement, so it is atomic without an explicit transaction.

@@ -1,4 +1,4 @@
-import { badUserInput, parseId } from "@emshop/common/errors";
+import { badUserInput, INT32_MAX, parseId } from "@emshop/common/errors";
 
 /*
  * How inventory validates goods ids
@@ -23,7 +23,6 @@ export const MAX_BATCH_ITEMS = 1000;
 export const MAX_ORDER_ITEMS = 200;
 export const MAX_REASON_LENGTH = 200;
 export const MAX_ORDER_SN_LENGTH = 64;
-const INT32_MAX = 2_147_483_647;
 
 export const parseGoodsId = (value: string | number, field = "goodsId") => parseId(value, field);
 
