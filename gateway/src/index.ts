@@ -1,6 +1,11 @@
-import { stopOnSignals } from "@emshop/common/http-service";
+import { shutdownOptions } from "@emshop/common/config/service";
+import { runService } from "@emshop/common/run-service";
+import { gatewayServiceOptions, loadGatewayConfig } from "./config";
 import { startGatewayService } from "./main";
 
-const service = await startGatewayService({ port: Number(process.env.GATEWAY_PORT ?? process.env.PORT ?? 4000) });
-console.log(`[gateway] serving ${service.url.replace("127.0.0.1", "localhost")}`);
-stopOnSignals("gateway", service.stop);
+await runService({
+  name: "gateway",
+  loadConfig: () => loadGatewayConfig(process.env),
+  start: (config) => startGatewayService(gatewayServiceOptions(config)),
+  shutdownOf: shutdownOptions,
+});

@@ -1,18 +1,26 @@
 import { readFileSync } from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { formatError } from "@emshop/common/format-error";
 import type { GatewayContext } from "./context";
-import { ResilientDataSource } from "./subgraph-data-source";
-import { subgraphUrlsFromEnv, supergraphPath } from "./subgraphs";
+import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
+import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
 
 export interface GatewayOptions {
-  /** Subgraph name → URL; defaults to GOODS_URL / INVENTORY_URL or the local ports. */
+  /** Subgraph name → URL (default: the local ports). */
   subgraphUrls?: Record<string, string>;
-  /** Per-subgraph-request timeout in ms (default SUBGRAPH_TIMEOUT_MS or 2000). */
-  subgraphTimeoutMs?: number;
+  /** Per-subgraph-request timeouts (default 2 s for queries, 15 s for mutations). */
+  timeouts?: Partial<SubgraphTimeouts>;
   supergraphSdl?: string;
+  /** Where to read the supergraph from when `supergraphSdl` is not given. */
+  supergraphPath?: string;
+  /** Let @apollo/gateway report usage to Apollo (default false). */
+  telemetry?: boolean;
+  includeStacktrace?: boolean;
+  plugins?: ApolloServerPlugin<GatewayContext>[];
 }
+
+export const DEFAULT_TIMEOUTS: SubgraphTimeouts = { queryMs: 2000, mutationMs: 15_000 };
 
 /**
  * Builds (does not start) the gateway from the committed, static supergraph:
@@ -20,19 +28,23 @@ export interface GatewayOptions {
  * and serves exactly the schema that CI checked.
  */
 export function createGateway(options: GatewayOptions = {}) {
-  const urls = options.subgraphUrls ?? subgraphUrlsFromEnv();
-  const timeoutMs = options.subgraphTimeoutMs ?? Number(process.env.SUBGRAPH_TIMEOUT_MS ?? 2000);
-  // @apollo/gateway otherwise sends usage metrics to Apollo and probes cloud
-  // metadata endpoints at construction. A shop's gateway phones nobody unless
-  // its operator opts in with APOLLO_TELEMETRY_DISABLED=false.
-  process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
+  const urls = { ...defaultSubgraphUrls, ...options.subgraphUrls };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // @apollo/gateway reads this switch from the environment only: otherwise it
+  // sends usage metrics to Apollo and probes cloud metadata endpoints at
+  // construction. A shop's gateway phones nobody unless its operator opts in.
+  process.env.APOLLO_TELEMETRY_DISABLED = options.telemetry ? "false" : "true";
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readFileSync(supergraphPath, "utf8"),
-    buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeoutMs),
+    supergraphSdl: options.supergraphSdl ?? readFileSync(options.supergraphPath ?? defaultSupergraphPath, "utf8"),
+    buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts),
   });
   return new ApolloServer<GatewayContext>({
     gateway,
+    plugins: options.plugins ?? [],
     formatError: formatError("gateway"),
-    includeStacktraceInErrorResponses: process.env.NODE_ENV === "development",
+    includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
+    // The service's own signal handler drains HTTP and closes the database in
+    // order; Apollo's would stop Apollo alone and re-raise the signal mid-drain.
+    stopOnTerminationSignals: false,
   });
 }

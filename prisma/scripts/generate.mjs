@@ -4,10 +4,20 @@
 // that engine, so pointing PRISMA_SCHEMA_ENGINE_BINARY at any existing file
 // (here: the node binary itself) skips the download.
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+// A production install (`npm ci --omit=dev`) has no Prisma CLI, and needs none:
+// the compiled services (`npm run build`) carry the generated clients.
+try {
+  createRequire(import.meta.url).resolve("prisma/package.json");
+} catch {
+  console.log("prisma CLI not installed (production install): client generation skipped");
+  process.exit(0);
+}
 const env = {
   ...process.env,
   PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,

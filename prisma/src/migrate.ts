@@ -61,6 +61,7 @@ export async function migrate(
   const files = all.slice(0, last + 1);
   // Even CREATE TABLE IF NOT EXISTS races with itself, so it takes the lock as well.
   await sql.transaction(async (tx) => {
+    await tx.query("SET LOCAL statement_timeout = 0"); // waiting for another runner's lock may take long
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [MIGRATIONS_TABLE]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
       name TEXT PRIMARY KEY,
@@ -71,6 +72,10 @@ export async function migrate(
   const applied: string[] = [];
   for (const file of files) {
     const didApply = await sql.transaction(async (tx) => {
+      // A migration may legitimately run longer than any request: the services'
+      // statement and idle timeouts are lifted for this transaction only.
+      await tx.query("SET LOCAL statement_timeout = 0");
+      await tx.query("SET LOCAL idle_in_transaction_session_timeout = 0");
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [MIGRATIONS_TABLE]);
       const [done] = await tx.query<{ checksum: string }>(`SELECT checksum FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [
         file.name,

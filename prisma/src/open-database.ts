@@ -11,11 +11,18 @@ import { pgliteSqlClient, pgPoolSqlClient, type SqlClient } from "./sql-client";
 export interface DatabaseOptions {
   /**
    * `postgresql://…` for PostgreSQL; `pglite:<dir>` or `memory://` for embedded
-   * PGlite. Defaults to `<NAME>_DATABASE_URL`, else PGlite in `.data/<name>`.
+   * PGlite. Defaults to PGlite in `<repo>/.data/<name>`. The services get it
+   * from their validated configuration (`<NAME>_DATABASE_URL`).
    */
   url?: string;
-  /** Max PostgreSQL connections held by this process (default DB_POOL_SIZE or 10). */
+  /** Max PostgreSQL connections held by this process (default 10). */
   poolSize?: number;
+  /** How long a query may wait for a pooled connection before it fails (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL `statement_timeout` of every connection, 0 for none (default 5000 ms). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL `idle_in_transaction_session_timeout`, 0 for none (default 10000 ms). */
+  idleInTransactionTimeoutMs?: number;
   /** Called with the SQL of every query Prisma sends (tests count queries with it). */
   onQuery?: (sql: string) => void;
 }
@@ -30,18 +37,18 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export const envUrlName = (db: DatabaseName) => `${db.toUpperCase()}_DATABASE_URL`;
-
-export function resolveDatabaseUrl(db: DatabaseName, url?: string): string {
-  return url ?? process.env[envUrlName(db)] ?? `pglite:${embeddedDataDir(db)}`;
-}
-
 export async function openConnection(db: DatabaseName, options: DatabaseOptions = {}): Promise<Connection> {
-  const url = resolveDatabaseUrl(db, options.url);
+  const url = options.url ?? `pglite:${embeddedDataDir(db)}`;
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.poolSize ?? Number(process.env.DB_POOL_SIZE ?? 10),
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      // Sent as startup parameters, so they hold for every statement on every
+      // connection (Prisma's and raw SQL alike): a query nobody waits for any
+      // more is cancelled by the server, and its locks are released.
+      statement_timeout: options.statementTimeoutMs ?? 5000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
     });
     // An idle client that loses its server must not crash the process; the pool replaces it.
     pool.on("error", (error) => console.error(`[${db}] idle database connection failed: ${error.message}`));

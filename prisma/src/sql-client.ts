@@ -25,7 +25,11 @@ export function pgliteSqlClient(db: PGlite | Transaction): SqlClient {
     },
     async transaction(work) {
       if (!("transaction" in db)) return work(pgliteSqlClient(db)); // already inside one
-      return db.transaction((tx) => work(pgliteSqlClient(tx)));
+      return db.transaction(async (tx) => {
+        // PGlite has one connection, but the isolation level is stated as on PostgreSQL.
+        await tx.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        return work(pgliteSqlClient(tx));
+      });
     },
   };
 }
@@ -53,16 +57,34 @@ export function pgPoolSqlClient(pool: pg.Pool): SqlClient {
     },
     async transaction(work) {
       const client = await pool.connect();
+      // A connection whose ROLLBACK failed is in an unknown state (still in the
+      // transaction, or dead): release(error) destroys it instead of handing it
+      // to the next caller.
+      let broken: Error | undefined;
+      // The server may end a session while it is checked out (idle_in_transaction_session_timeout,
+      // an operator's pg_terminate_backend): pg then emits "error" on the client, which the pool
+      // only listens for on idle clients. Unheard, it would crash the process.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
-        await client.query("BEGIN");
+        // Pinned, not inherited from the server's default: the stock SQL relies on
+        // READ COMMITTED re-checking a waiting UPDATE's condition against the newest row.
+        await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
         const result = await work(pgClientSqlClient(client));
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        try {
+          await client.query("ROLLBACK");
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
         throw error;
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(broken);
       }
     },
   };

@@ -1,3 +1,4 @@
+import { INT32_MAX } from "./int32";
 import type { SqlClient } from "./sql-client";
 
 /** One goods to import: its initial stock. */
@@ -12,8 +13,6 @@ export interface StockImportMeta {
   /** Who imports it (the ledger's `actor`), when known. */
   actor?: string;
 }
-
-const INT32_MAX = 2_147_483_647;
 
 /**
  * Creates the inventory row of every goods that has none yet, with one IMPORT

@@ -65,7 +65,7 @@ function runCli(args: string[], urls: { goods: string; inventory: string }) {
       const started = performance.now();
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", "subgraphs/inventory/src/reconcile/cli.ts", "--json", "--batch-size", batchSize, ...args],
+        ["--import", "tsx", "tools/src/reconcile/cli.ts", "--json", "--batch-size", batchSize, ...args],
         {
           cwd: repoRoot,
           env: { ...process.env, GOODS_DATABASE_URL: urls.goods, INVENTORY_DATABASE_URL: urls.inventory },

@@ -58,7 +58,7 @@ describe("when inventory is down or slow, shoppers still get goods", () => {
       const gateway = await startGatewayService({
         port: 0,
         subgraphUrls: { goods: goods.url, inventory: await inventoryUrl() },
-        subgraphTimeoutMs: TIMEOUT_MS,
+        timeouts: { queryMs: TIMEOUT_MS },
       });
       try {
         const started = performance.now();

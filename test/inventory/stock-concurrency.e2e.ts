@@ -14,7 +14,7 @@ describe(`concurrent stock changes (${onPostgres ? "PostgreSQL" : "PGlite"})`, (
   let stack: Stack;
   beforeAll(async () => {
     // Hundreds of requests queue for the database pool; the default 2 s subgraph timeout is for storefront reads.
-    stack = await startStack({ subgraphTimeoutMs: 60_000 });
+    stack = await startStack({ queryTimeoutMs: 60_000, mutationTimeoutMs: 60_000 });
   });
   afterAll(() => stack?.stop());
 

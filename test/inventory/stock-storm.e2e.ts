@@ -64,7 +64,7 @@ type Outcome = { op: Op; code: string; response: GraphQLResponse };
 describe(`a mixed storm of stock operations (${onPostgres ? "PostgreSQL" : "PGlite"})`, () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ subgraphTimeoutMs: 60_000 });
+    stack = await startStack({ queryTimeoutMs: 60_000, mutationTimeoutMs: 60_000 });
   });
   afterAll(() => stack?.stop());
 

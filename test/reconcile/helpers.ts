@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ReconcileOptions, reconcile } from "@emshop/inventory/reconcile/reconcile";
+import { type ReconcileOptions, reconcile } from "@emshop/tools/reconcile/reconcile";
 import { afterAll } from "vitest";
 import type { LegacyShop } from "./legacy-fixture";
 

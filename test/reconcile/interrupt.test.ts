@@ -1,5 +1,5 @@
 import { migrate } from "@emshop/db/migrate";
-import type { ApplyStep } from "@emshop/inventory/reconcile/apply";
+import type { ApplyStep } from "@emshop/tools/reconcile/apply";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runReconcile, withoutVolatile } from "./helpers";
 import { createLegacyShop, EXPECTED_COUNTS, type LegacyShop, snapshot } from "./legacy-fixture";

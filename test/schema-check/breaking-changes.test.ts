@@ -1,7 +1,7 @@
-import { checkBreakingChanges, parseAllowList } from "@emshop/gateway/schema-check/breaking-changes";
-import { checkOperations } from "@emshop/gateway/schema-check/operations-check";
-import { buildReport, formatReport } from "@emshop/gateway/schema-check/report/format";
-import type { StepResult } from "@emshop/gateway/schema-check/types";
+import { checkBreakingChanges, parseAllowList } from "@emshop/tools/schema-check/breaking-changes";
+import { checkOperations } from "@emshop/tools/schema-check/operations-check";
+import { buildReport, formatReport } from "@emshop/tools/schema-check/report/format";
+import type { StepResult } from "@emshop/tools/schema-check/types";
 import type { GraphQLSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { composeFixture, knownOperations, operationsLabel, realBaselineSdl, replace } from "./fixtures";

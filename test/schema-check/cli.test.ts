@@ -1,13 +1,13 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "@emshop/gateway/schema-check/paths";
-import type { SchemaCheckReport } from "@emshop/gateway/schema-check/report/format";
+import { repoRoot } from "@emshop/tools/schema-check/paths";
+import type { SchemaCheckReport } from "@emshop/tools/schema-check/report/format";
 import { afterEach, describe, expect, it } from "vitest";
 import { replace, repoCopy } from "./fixtures";
 
 const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-const cli = join(repoRoot, "gateway", "src", "cli", "schema-check.ts");
+const cli = join(repoRoot, "tools", "src", "cli", "schema-check.ts");
 
 /** Runs the CLI as CI does, on a copy of the repository; resolves with exit code and parsed JSON. */
 async function schemaCheck(root: string) {

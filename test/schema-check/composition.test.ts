@@ -1,5 +1,5 @@
-import { checkComposition } from "@emshop/gateway/schema-check/compose-check";
-import { formatFinding } from "@emshop/gateway/schema-check/report/format";
+import { checkComposition } from "@emshop/tools/schema-check/compose-check";
+import { formatFinding } from "@emshop/tools/schema-check/report/format";
 import { describe, expect, it } from "vitest";
 import { fixtureSubgraphs, replace } from "./fixtures";
 

@@ -1,11 +1,11 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { toSupergraphFile } from "@emshop/gateway/compose";
-import { apiSchemaFromSupergraph, printApiSchema } from "@emshop/gateway/schema-check/api-schema";
-import { checkComposition } from "@emshop/gateway/schema-check/compose-check";
-import { loadOperationFiles } from "@emshop/gateway/schema-check/operations-check";
-import { displayPath, repoRoot, schemaCheckPaths } from "@emshop/gateway/schema-check/paths";
+import { toSupergraphFile } from "@emshop/tools/compose";
+import { apiSchemaFromSupergraph, printApiSchema } from "@emshop/tools/schema-check/api-schema";
+import { checkComposition } from "@emshop/tools/schema-check/compose-check";
+import { loadOperationFiles } from "@emshop/tools/schema-check/operations-check";
+import { displayPath, repoRoot, schemaCheckPaths } from "@emshop/tools/schema-check/paths";
 import { parse } from "graphql";
 
 export type SubgraphName = "goods" | "inventory";

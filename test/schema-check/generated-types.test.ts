@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkGeneratedTypes } from "@emshop/gateway/schema-check/codegen-drift";
-import { schemaCheckPaths } from "@emshop/gateway/schema-check/paths";
+import { checkGeneratedTypes } from "@emshop/tools/schema-check/codegen-drift";
+import { schemaCheckPaths } from "@emshop/tools/schema-check/paths";
 import { generate } from "@graphql-codegen/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realSdl, repoCopy } from "./fixtures";

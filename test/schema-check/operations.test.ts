@@ -1,4 +1,4 @@
-import { checkOperations } from "@emshop/gateway/schema-check/operations-check";
+import { checkOperations } from "@emshop/tools/schema-check/operations-check";
 import { describe, expect, it } from "vitest";
 import { composeFixture, knownOperations } from "./fixtures";
 

@@ -1,4 +1,4 @@
-import { checkPrismaMigrations } from "@emshop/gateway/schema-check/prisma-drift";
+import { checkPrismaMigrations } from "@emshop/tools/schema-check/prisma-drift";
 import { describe, expect, it } from "vitest";
 
 // The drift detection itself is tested in test/db/prisma-drift.test.ts; this is how schema:check reports it.

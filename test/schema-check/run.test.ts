@@ -1,4 +1,4 @@
-import { runSchemaCheck } from "@emshop/gateway/schema-check/run";
+import { runSchemaCheck } from "@emshop/tools/schema-check/run";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoCopy } from "./fixtures";
 

@@ -1,5 +1,5 @@
-import { toSupergraphFile } from "@emshop/gateway/compose";
-import { checkSupergraphDrift } from "@emshop/gateway/schema-check/supergraph-drift";
+import { toSupergraphFile } from "@emshop/tools/compose";
+import { checkSupergraphDrift } from "@emshop/tools/schema-check/supergraph-drift";
 import { describe, expect, it } from "vitest";
 import { composeFixture, replace } from "./fixtures";
 

@@ -13,7 +13,10 @@ const quiet = () => undefined;
 export interface StackOptions {
   /** Demo data to load (default "small"); false for empty databases. */
   seed?: SeedSize | false;
-  subgraphTimeoutMs?: number;
+  /** Gateway timeout for subgraph queries (default 2000 ms). */
+  queryTimeoutMs?: number;
+  /** Gateway timeout for subgraph mutations (default 15000 ms). */
+  mutationTimeoutMs?: number;
   /** Sees the SQL of every Prisma query the inventory subgraph sends. */
   onInventoryQuery?: (sql: string) => void;
 }
@@ -32,13 +35,15 @@ export async function startStack(options: StackOptions = {}) {
   const gateway = await startGatewayService({
     port: 0,
     subgraphUrls: { goods: goods.url, inventory: inventory.url },
-    subgraphTimeoutMs: options.subgraphTimeoutMs ?? 2000,
+    timeouts: { queryMs: options.queryTimeoutMs ?? 2000, mutationMs: options.mutationTimeoutMs ?? 15_000 },
   });
   return {
     goods,
     inventory,
     gateway,
     url: gateway.url,
+    /** The databases' connection URLs (e.g. for a second connection that holds a lock). */
+    databaseUrls: { goods: goodsDb.url, inventory: inventoryDb.url },
     async stop() {
       await gateway.stop();
       await Promise.allSettled([goods.stop(), inventory.stop()]);

@@ -1,3 +1,4 @@
+import { INT32_MAX } from "@emshop/db/int32";
 import { GraphQLError } from "graphql";
 
 /** Error codes clients can rely on (in `extensions.code`), besides Apollo's built-in ones. */
@@ -27,7 +28,7 @@ export function coded(code: string, message: string, extra: Record<string, unkno
 }
 
 /** Largest GraphQL Int and PostgreSQL INTEGER: ids, stocks and deltas must fit. */
-export const INT32_MAX = 2_147_483_647;
+export { INT32_MAX } from "@emshop/db/int32";
 
 /** The row id a GraphQL `ID` names (a positive int32 in decimal), or null when it names none. */
 export function rowIdOrNull(value: string | number): number | null {

@@ -1,82 +1,98 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ApolloServer, BaseContext, ContextFunction } from "@apollo/server";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ApolloServer, ApolloServerPlugin, BaseContext, ContextFunction } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { type ExpressContextFunctionArgument, expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 
-/** What `startHttpService` needs: a built (not started) Apollo server and its per-request context. */
+/** How a service stops: readiness turns 503 for `delayMs`, then in-flight requests get `timeoutMs` to finish. */
+export interface ShutdownOptions {
+  delayMs: number;
+  timeoutMs: number;
+}
+
+/** What `startHttpService` needs: how to build the Apollo server, its per-request context, and readiness. */
 export interface HttpServiceOptions<Context extends BaseContext> {
   name: string;
-  apollo: ApolloServer<Context>;
+  /** Builds the (not started) Apollo server; `plugins` must be added to its own (they drain the HTTP server). */
+  createApollo: (plugins: ApolloServerPlugin<Context>[]) => ApolloServer<Context>;
   context: ContextFunction<[ExpressContextFunctionArgument], Context>;
   /** Throws when the service cannot serve (e.g. its database is unreachable). */
   readiness: () => Promise<void>;
   port: number;
   host?: string;
+  shutdown?: Partial<ShutdownOptions>;
+  log?: (line: string) => void;
 }
 
 export interface RunningService {
   url: string;
   port: number;
   httpServer: Server;
+  /** Drains: readiness 503, listener closed, in-flight requests finish (bounded), then resolves. */
   stop(): Promise<void>;
 }
 
 /**
  * Serves GraphQL at /graphql plus the health endpoints orchestrators probe:
  * /health/live (the process answers) and /health/ready (it can reach its
- * dependencies). Port 0 picks a free port, which the tests rely on.
+ * dependencies and is not shutting down). Port 0 picks a free port, which the
+ * tests rely on.
  */
 export async function startHttpService<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
 ): Promise<RunningService> {
+  const log = options.log ?? console.log;
+  const shutdown: ShutdownOptions = { delayMs: 0, timeoutMs: 10_000, ...options.shutdown };
   const app = express();
+  app.disable("x-powered-by");
   const httpServer = createServer(app);
+  let draining = false;
+
   app.get("/health/live", (_req, res) => {
     res.json({ status: "ok", service: options.name });
   });
   app.get("/health/ready", async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: "draining", service: options.name });
+      return;
+    }
     try {
       await options.readiness();
       res.json({ status: "ready", service: options.name });
     } catch (error) {
-      res.status(503).json({ status: "unavailable", service: options.name, reason: (error as Error).message });
+      // The details (host names, driver messages) are for the operator's log, not for whoever asks.
+      log(`[${options.name}] not ready: ${(error as Error).message}`);
+      res.status(503).json({ status: "unavailable", service: options.name });
     }
   });
-  await options.apollo.start();
-  app.use("/graphql", express.json({ limit: "1mb" }), expressMiddleware(options.apollo, { context: options.context }));
+
+  // Apollo's drain plugin closes the listener, ends idle keep-alive connections,
+  // lets in-flight requests finish and cuts what is left after the grace period.
+  const apollo = options.createApollo([
+    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.timeoutMs }),
+  ]);
+  await apollo.start();
+  app.use("/graphql", express.json({ limit: "1mb" }), expressMiddleware(apollo, { context: options.context }));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(options.port, options.host ?? "0.0.0.0", resolve);
   });
   const { port } = httpServer.address() as AddressInfo;
+  let stopped: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     port,
     httpServer,
-    async stop() {
-      await options.apollo.stop();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    stop() {
+      stopped ??= (async () => {
+        draining = true;
+        if (shutdown.delayMs > 0) await sleep(shutdown.delayMs);
+        await apollo.stop();
+      })();
+      return stopped;
     },
   };
-}
-
-/** Stops the service (and whatever `cleanup` closes) on Ctrl-C or SIGTERM, exactly once. */
-export function stopOnSignals(name: string, stop: () => Promise<void>) {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`[${name}] ${signal}: shutting down`);
-    stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        console.error(`[${name}] shutdown failed`, error);
-        process.exit(1);
-      });
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
 }

@@ -1,6 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { ApolloServer, BaseContext } from "@apollo/server";
-import { type RunningService, startHttpService } from "./http-service";
+import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
+import type { DatabaseOptions } from "@emshop/db/open-database";
+import type { PrepareOptions } from "@emshop/db/prepare";
+import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
+import type { SubgraphApolloOptions } from "./subgraph-server";
 
 /** The database side a subgraph service needs: a health probe and a way to close it. */
 export interface ServiceDatabase {
@@ -10,37 +13,74 @@ export interface ServiceDatabase {
   close(): Promise<void>;
 }
 
-export interface SubgraphServiceOptions<Db extends ServiceDatabase, Context extends BaseContext> {
+/** What differs between subgraphs; everything else is the same service. */
+export interface SubgraphDefinition<Db extends ServiceDatabase, Context extends BaseContext> {
   name: string;
-  openDb: () => Promise<Db>;
+  defaultPort: number;
+  openDb: (options: DatabaseOptions) => Promise<Db>;
   /** Migrations (and the embedded demo seed) run before the port opens. */
-  prepareDb: (db: Db) => Promise<void>;
-  apollo: ApolloServer<Context>;
+  prepareDb: (db: Db, options: PrepareOptions) => Promise<void>;
+  createServer: (options: SubgraphApolloOptions<Context>) => ApolloServer<Context>;
+  /**
+   * One cheap query through Prisma before the port opens: its query compiler
+   * loads on first use (seconds on a busy machine), which would otherwise land
+   * on the first request and could exceed the gateway's timeout.
+   */
+  warmUp: (db: Db) => Promise<unknown>;
   /** Builds each request's context; `request` carries the HTTP headers (e.g. who is acting). */
   createContext: (db: Db, request: { headers: IncomingHttpHeaders }) => Context;
-  port: number;
 }
 
-/** Opens and prepares the database, then serves the subgraph; `stop` closes both. */
+/** How one instance runs (from the validated configuration, or set by tests). */
+export interface SubgraphServiceOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  database?: DatabaseOptions;
+  /** Load demo data into an empty embedded database (default true). */
+  demoData?: boolean;
+  log?: (line: string) => void;
+  shutdown?: Partial<ShutdownOptions>;
+  includeStacktrace?: boolean;
+  /** Extra Apollo plugins (tests observe requests with them). */
+  plugins?: ApolloServerPlugin<BaseContext>[];
+}
+
+/**
+ * Open database → migrate → build Apollo → serve, the same for every subgraph.
+ * `stop` drains HTTP first (in-flight requests still need the pool), then
+ * closes the database.
+ */
 export async function startSubgraphService<Db extends ServiceDatabase, Context extends BaseContext>(
-  options: SubgraphServiceOptions<Db, Context>,
+  definition: SubgraphDefinition<Db, Context>,
+  options: SubgraphServiceOptions = {},
 ): Promise<RunningService & { db: Db }> {
-  const db = await options.openDb();
+  const log = options.log ?? console.log;
+  const db = await definition.openDb(options.database ?? {});
   try {
-    await options.prepareDb(db);
-    const service = await startHttpService({
-      name: options.name,
-      apollo: options.apollo,
-      context: async ({ req }) => options.createContext(db, { headers: req.headers }),
+    await definition.prepareDb(db, { log, demoData: options.demoData ?? true });
+    await definition.warmUp(db);
+    const service = await startHttpService<Context>({
+      name: definition.name,
+      createApollo: (plugins) =>
+        definition.createServer({
+          plugins: [...plugins, ...((options.plugins ?? []) as ApolloServerPlugin<Context>[])],
+          includeStacktrace: options.includeStacktrace ?? false,
+        }),
+      context: async ({ req }) => definition.createContext(db, { headers: req.headers }),
       readiness: async () => void (await db.sql.query("SELECT 1")),
-      port: options.port,
+      port: options.port ?? definition.defaultPort,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.shutdown ? { shutdown: options.shutdown } : {}),
+      log,
     });
+    let stopped: Promise<void> | undefined;
     return {
       ...service,
       db,
-      async stop() {
-        await service.stop();
-        await db.close();
+      stop() {
+        stopped ??= service.stop().finally(() => db.close());
+        return stopped;
       },
     };
   } catch (error) {

@@ -1,6 +1,12 @@
-import { stopOnSignals } from "@emshop/common/http-service";
+import { shutdownOptions } from "@emshop/common/config/service";
+import { runService } from "@emshop/common/run-service";
+import { goodsServiceOptions, loadGoodsConfig } from "./config";
 import { startGoodsService } from "./main";
 
-const service = await startGoodsService({ port: Number(process.env.GOODS_PORT ?? process.env.PORT ?? 4001) });
-console.log(`[goods] ${service.db.kind} ${service.db.location}; serving ${service.url}`);
-stopOnSignals("goods", service.stop);
+await runService({
+  name: "goods",
+  loadConfig: () => loadGoodsConfig(process.env),
+  start: (config) => startGoodsService(goodsServiceOptions(config)),
+  shutdownOf: shutdownOptions,
+  describe: (service) => `${service.db.kind} ${service.db.location}`,
+});

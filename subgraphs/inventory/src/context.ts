@@ -6,9 +6,9 @@ export interface InventoryContext {
   db: InventoryDb;
   loaders: Loaders;
   /**
-   * Who is acting, from the `x-actor` request header, written to the ledger.
-   * Nothing authenticates it yet and the gateway does not forward it yet:
-   * it is recorded as claimed, for audit, and is null when absent.
+   * Who is acting, from the `x-actor` request header (the gateway forwards
+   * it), written to the ledger. Nothing authenticates it yet: it is recorded
+   * as claimed, for audit, and is null when absent.
    */
   actor: string | null;
 }

@@ -1,6 +1,12 @@
-import { stopOnSignals } from "@emshop/common/http-service";
+import { shutdownOptions } from "@emshop/common/config/service";
+import { runService } from "@emshop/common/run-service";
+import { inventoryServiceOptions, loadInventoryConfig } from "./config";
 import { startInventoryService } from "./main";
 
-const service = await startInventoryService({ port: Number(process.env.INVENTORY_PORT ?? process.env.PORT ?? 4002) });
-console.log(`[inventory] ${service.db.kind} ${service.db.location}; serving ${service.url}`);
-stopOnSignals("inventory", service.stop);
+await runService({
+  name: "inventory",
+  loadConfig: () => loadInventoryConfig(process.env),
+  start: (config) => startInventoryService(inventoryServiceOptions(config)),
+  shutdownOf: shutdownOptions,
+  describe: (service) => `${service.db.kind} ${service.db.location}`,
+});

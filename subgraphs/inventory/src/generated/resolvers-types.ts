@@ -38,9 +38,15 @@ export type Inventory = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Adds delta (may be negative, not 0) to the stock of a goods that has a row; INSUFFICIENT_STOCK below 0. */
+  /**
+   * Adds delta (may be negative, not 0) to the stock of a goods that has a row; INSUFFICIENT_STOCK below 0.
+   * Exactly once per requestId (see the argument).
+   */
   adjustStock: Inventory;
-  /** setStock for up to 1000 goods at once, all or nothing; results in the order of the items. */
+  /**
+   * setStock for up to 1000 goods at once, all or nothing; results in the order of the items.
+   * Exactly once per requestId (see the argument).
+   */
   batchSetStocks: Array<Inventory>;
   /**
    * Gives back exactly what sellStock took for this order, once. For an orderSn never
@@ -57,6 +63,7 @@ export type Mutation = {
    * Sets the absolute stock of one goods. With expectedVersion, succeeds only if the
    * row's version still equals it (else VERSION_CONFLICT, with currentVersion in the
    * error extensions). Creates the row when the goods has none and expectedVersion is absent or 0.
+   * Exactly once per requestId (see the argument).
    */
   setStock: Inventory;
 };
@@ -66,12 +73,14 @@ export type MutationAdjustStockArgs = {
   delta: Scalars['Int']['input'];
   goodsId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+  requestId?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationBatchSetStocksArgs = {
   items: Array<StockSetInput>;
   reason?: InputMaybe<Scalars['String']['input']>;
+  requestId?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -90,6 +99,7 @@ export type MutationSetStockArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   goodsId: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
+  requestId?: InputMaybe<Scalars['String']['input']>;
   stocks: Scalars['Int']['input'];
 };
 
@@ -140,6 +150,8 @@ export type StockMovement = {
   kind: StockMovementKind;
   orderSn?: Maybe<Scalars['String']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
+  /** The idempotency key (requestId) the change was made under; null when it was sent without one. */
+  requestId?: Maybe<Scalars['String']['output']>;
   stocksAfter: Scalars['Int']['output'];
   versionAfter: Scalars['Int']['output'];
 };
@@ -367,6 +379,7 @@ export type StockMovementResolvers<ContextType = InventoryContext, ParentType ex
   kind?: Resolver<ResolversTypes['StockMovementKind'], ParentType, ContextType>;
   orderSn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stocksAfter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   versionAfter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;

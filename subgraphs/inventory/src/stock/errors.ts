@@ -6,6 +6,7 @@ export const StockErrorCode = {
   InsufficientStock: "INSUFFICIENT_STOCK",
   OrderCancelled: "ORDER_CANCELLED",
   OrderConflict: "ORDER_CONFLICT",
+  IdempotencyConflict: "IDEMPOTENCY_CONFLICT",
 } as const;
 
 /** The row moved on since the caller read it; nothing was changed. */
@@ -45,4 +46,11 @@ export const orderConflict = (orderSn: string) =>
     StockErrorCode.OrderConflict,
     `order ${orderSn} was already sold with different items; an orderSn stands for one set of items`,
     { orderSn },
+  );
+
+export const idempotencyConflict = (requestId: string) =>
+  coded(
+    StockErrorCode.IdempotencyConflict,
+    `requestId ${requestId} was already used for a different change; send a fresh requestId for each intended change`,
+    { requestId },
   );

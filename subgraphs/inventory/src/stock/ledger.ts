@@ -14,6 +14,8 @@ export interface LedgerValues {
   reason?: string;
   orderSn?: string;
   actor?: string;
+  /** The idempotency key of an admin write (see idempotency.ts). */
+  requestId?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface LedgerValues {
  */
 export function ledgerInsert(source: string, kind: MovementKind, values: LedgerValues): string {
   const text = (expression = "NULL") => `${expression}::text`;
-  return `INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, order_sn, actor)
-    SELECT goods_id, delta, stocks, version, '${kind}', ${text(values.reason)}, ${text(values.orderSn)}, ${text(values.actor)}
+  return `INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, order_sn, actor, request_id)
+    SELECT goods_id, delta, stocks, version, '${kind}', ${text(values.reason)}, ${text(values.orderSn)}, ${text(values.actor)}, ${text(values.requestId)}
     FROM ${source} ORDER BY goods_id`;
 }

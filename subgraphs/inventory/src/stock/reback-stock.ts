@@ -1,5 +1,6 @@
 import type { InventoryDb } from "@emshop/db/inventory";
 import { ledgerInsert } from "./ledger";
+import { lockInventoryRows } from "./lock-rows";
 import { findStockSell, STOCK_SELL_COLUMNS, type StockSellRow } from "./stock-sell-row";
 
 /*
@@ -52,9 +53,7 @@ export async function rebackStock(db: InventoryDb, orderSn: string, actor: strin
     if (recorded.status !== "SOLD") return recorded;
     const goodsIds = recorded.items.map((item) => item.goodsId);
     const [returned] = await db.sql.transaction(async (tx) => {
-      await tx.query("SELECT 1 FROM inventory WHERE goods_id = ANY($1::int[]) ORDER BY goods_id FOR UPDATE", [
-        goodsIds,
-      ]);
+      await lockInventoryRows(tx, goodsIds);
       return tx.query<StockSellRow>(RETURN_SQL, [orderSn, goodsIds, recorded.items.map((item) => item.num), actor]);
     });
     // Not flipped: a concurrent reback returned the items first.

@@ -2,6 +2,7 @@ import type { InventoryDb } from "@emshop/db/inventory";
 import type { SqlClient } from "@emshop/db/sql-client";
 import { insufficientStock, orderCancelled, orderConflict } from "./errors";
 import { ledgerInsert } from "./ledger";
+import { lockInventoryRows } from "./lock-rows";
 import { findStockSell, STOCK_SELL_COLUMNS, type StockSellRow, sameItems } from "./stock-sell-row";
 import type { OrderItem } from "./validate";
 
@@ -57,9 +58,7 @@ export async function sellStock(
         ? await db.sql.query<StockSellRow>(SELL_SQL, params)
         : await db.sql.transaction(async (tx) => {
             // Several rows: lock them in goods-id order first; the UPDATE's join may visit them in any order.
-            await tx.query("SELECT 1 FROM inventory WHERE goods_id = ANY($1::int[]) ORDER BY goods_id FOR UPDATE", [
-              goodsIds,
-            ]);
+            await lockInventoryRows(tx, goodsIds);
             const rows = await tx.query<StockSellRow>(SELL_SQL, params);
             if (rows.length === 0) throw NOT_ALL_TAKEN;
             return rows;

@@ -1,7 +1,9 @@
-import { badUserInput, notFound } from "@emshop/common/errors";
-import type { InventoryDb, Inventory as InventoryRow } from "@emshop/db/inventory";
+import { notFound } from "@emshop/common/errors";
+import type { Inventory as InventoryRow } from "@emshop/db/inventory";
+import type { SqlClient } from "@emshop/db/sql-client";
 import { versionConflict } from "./errors";
 import { INVENTORY_COLUMNS, ledgerInsert } from "./ledger";
+import { lockInventoryRows } from "./lock-rows";
 
 export interface StockSet {
   goodsId: number;
@@ -13,27 +15,27 @@ export interface StockSet {
 export interface ChangeMeta {
   reason: string | null;
   actor: string | null;
+  /** The idempotency key the change is made under (see idempotency.ts), kept in its ledger rows. */
+  requestId: string | null;
 }
 
 /**
- * setStock and batchSetStocks: absolute values, all or nothing, in one transaction.
+ * setStock and batchSetStocks: absolute values, all or nothing, in one transaction
+ * (the caller's, when `sql` is a transaction already: idempotency.ts claims the
+ * requestId in it first). `sets` are validated and name distinct goods (parseStockSets).
  *
  * 1. Goods that may be created (no expectedVersion, or 0) get a row with stocks 0
  *    and version 0 if they have none; it is never visible on its own (same
  *    transaction), and makes "create" and "update" the same path below.
- * 2. Every row is locked in goods-id order (SELECT … ORDER BY … FOR UPDATE): the
- *    order every multi-row writer uses, so batches and orders cannot deadlock.
+ * 2. Every row is locked in goods-id order (lockInventoryRows): the order every
+ *    multi-row writer uses, so batches and orders cannot deadlock.
  * 3. With the locks held, versions are compared and the old stocks are exact, so
  *    the update and its SET ledger rows (delta = new - old) are one statement.
  */
-export async function setStocks(db: InventoryDb, sets: StockSet[], meta: ChangeMeta): Promise<InventoryRow[]> {
+export async function setStocks(sql: SqlClient, sets: StockSet[], meta: ChangeMeta): Promise<InventoryRow[]> {
   const sorted = [...sets].sort((a, b) => a.goodsId - b.goodsId);
-  for (let index = 1; index < sorted.length; index++) {
-    const goodsId = sorted[index]?.goodsId;
-    if (goodsId === sorted[index - 1]?.goodsId) throw badUserInput("items", `goods ${goodsId} is listed twice`);
-  }
   const goodsIds = sorted.map((set) => set.goodsId);
-  return db.sql.transaction(async (tx) => {
+  return sql.transaction(async (tx) => {
     const creatable = sorted.filter((set) => !set.expectedVersion).map((set) => set.goodsId);
     if (creatable.length > 0) {
       await tx.query(
@@ -43,10 +45,10 @@ export async function setStocks(db: InventoryDb, sets: StockSet[], meta: ChangeM
         [creatable],
       );
     }
-    const current = await tx.query<{ goodsId: number; stocks: number; version: number }>(
-      `SELECT goods_id AS "goodsId", stocks, version FROM inventory
-       WHERE goods_id = ANY($1::int[]) ORDER BY goods_id FOR UPDATE`,
-      [goodsIds],
+    const current = await lockInventoryRows<{ goodsId: number; stocks: number; version: number }>(
+      tx,
+      goodsIds,
+      `goods_id AS "goodsId", stocks, version`,
     );
     const byGoodsId = new Map(current.map((row) => [row.goodsId, row]));
     const conflicts = [];
@@ -66,7 +68,7 @@ export async function setStocks(db: InventoryDb, sets: StockSet[], meta: ChangeM
          UPDATE inventory i SET stocks = input.stocks, version = i.version + 1, updated_at = CURRENT_TIMESTAMP
          FROM input WHERE i.goods_id = input.goods_id
          RETURNING i.*, i.stocks - input.old_stocks AS delta
-       ), ledger AS (${ledgerInsert("updated", "SET", { reason: "$4", actor: "$5" })})
+       ), ledger AS (${ledgerInsert("updated", "SET", { reason: "$4", actor: "$5", requestId: "$6" })})
        SELECT ${INVENTORY_COLUMNS} FROM updated`,
       [
         goodsIds,
@@ -74,6 +76,7 @@ export async function setStocks(db: InventoryDb, sets: StockSet[], meta: ChangeM
         sorted.map((set) => byGoodsId.get(set.goodsId)?.stocks ?? 0),
         meta.reason,
         meta.actor,
+        meta.requestId,
       ],
     );
     const result = new Map(updated.map((row) => [row.goodsId, row]));

@@ -1,4 +1,5 @@
 import { badUserInput, INT32_MAX, parseId } from "@emshop/common/errors";
+import type { StockSet } from "./set-stocks";
 
 /*
  * How inventory validates goods ids
@@ -23,6 +24,7 @@ export const MAX_BATCH_ITEMS = 1000;
 export const MAX_ORDER_ITEMS = 200;
 export const MAX_REASON_LENGTH = 200;
 export const MAX_ORDER_SN_LENGTH = 64;
+export const MAX_REQUEST_ID_LENGTH = 100;
 
 export const parseGoodsId = (value: string | number, field = "goodsId") => parseId(value, field);
 
@@ -61,9 +63,37 @@ export function parseOrderSn(value: string, field = "orderSn") {
   return orderSn;
 }
 
+/** An idempotency key of an admin stock write (trimmed); null when none was sent. */
+export function parseRequestId(value: string | null | undefined, field = "requestId") {
+  if (value === null || value === undefined) return null;
+  const requestId = value.trim();
+  if (!requestId) throw badUserInput(field, "must not be empty (omit it to send no key)");
+  if (requestId.length > MAX_REQUEST_ID_LENGTH)
+    throw badUserInput(field, `must be at most ${MAX_REQUEST_ID_LENGTH} characters`);
+  return requestId;
+}
+
 export function checkListSize(list: readonly unknown[], max: number, field: string) {
   if (list.length === 0) throw badUserInput(field, "must not be empty");
   if (list.length > max) throw badUserInput(field, `must hold at most ${max} entries (got ${list.length})`);
+}
+
+/** batchSetStocks' items, validated, in the caller's order; a goods may be listed once only. */
+export function parseStockSets(
+  items: readonly { goodsId: string | number; stocks: number; expectedVersion?: number | null }[],
+): StockSet[] {
+  checkListSize(items, MAX_BATCH_ITEMS, "items");
+  const sets = items.map((item, index) => ({
+    goodsId: parseGoodsId(item.goodsId, `items[${index}].goodsId`),
+    stocks: parseStocks(item.stocks, `items[${index}].stocks`),
+    expectedVersion: parseExpectedVersion(item.expectedVersion, `items[${index}].expectedVersion`),
+  }));
+  const seen = new Set<number>();
+  for (const { goodsId } of sets) {
+    if (seen.has(goodsId)) throw badUserInput("items", `goods ${goodsId} is listed twice`);
+    seen.add(goodsId);
+  }
+  return sets;
 }
 
 export interface OrderItem {

@@ -7,6 +7,7 @@ import { openGoodsDb } from "@emshop/db/goods";
 import { openInventoryDb } from "@emshop/db/inventory";
 import { repoRoot } from "@emshop/db/paths";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { toolDatabases } from "../database-config";
 import { createProgress } from "./progress";
 import { DEFAULT_BATCH_SIZE, ReconcileError, type ReconcileResult, reconcile } from "./reconcile";
 
@@ -67,9 +68,11 @@ async function main(options: CliOptions) {
   const reportPath = options.report
     ? resolve(process.env.INIT_CWD ?? process.cwd(), options.report)
     : join(repoRoot, "reports", `stocks-reconcile-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`);
-  // Two connections each: the tool is sequential, it never needs more.
-  const goods = await openGoodsDb({ poolSize: 2 });
-  const inventory = await openInventoryDb({ poolSize: 2 }).catch(async (error: unknown) => {
+  // Two connections each: the tool is sequential, it never needs more. The URLs
+  // are read here, as the services read theirs (unset: the embedded default).
+  const databases = toolDatabases("stocks:reconcile", process.env, { poolSize: 2 });
+  const goods = await openGoodsDb(databases.goods);
+  const inventory = await openInventoryDb(databases.inventory).catch(async (error: unknown) => {
     await goods.close();
     throw error;
   });

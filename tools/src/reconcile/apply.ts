@@ -1,6 +1,6 @@
 import type { InventoryDb } from "@emshop/db/inventory";
 import type { SqlClient } from "@emshop/db/sql-client";
-import { importStocks } from "../stock/import-stocks";
+import { importStockRows } from "@emshop/db/stock-import";
 import { importedStocks, type StockComparison } from "./classify";
 
 export const IMPORT_REASON = "legacy goods.stocks (stocks:reconcile)";
@@ -43,7 +43,7 @@ async function backUp(goods: SqlClient, rows: StockComparison[]): Promise<number
  * The rows as the first apply saw them, from their backups: a run resuming an
  * interrupted one finds goods it already repaired (now "match"), but the backup
  * still says "missing_inventory", so the row is imported if the crash came
- * before that (importStocks skips it otherwise), and reports and the recorded
+ * before that (importStockRows skips it otherwise), and reports and the recorded
  * run come out the same as after an uninterrupted run.
  */
 async function asFirstSeen(goods: SqlClient, rows: StockComparison[]): Promise<StockComparison[]> {
@@ -75,7 +75,7 @@ async function asFirstSeen(goods: SqlClient, rows: StockComparison[]): Promise<S
 
 /**
  * Steps 1 and 2 for one batch: back up, then create the missing inventory rows
- * through importStocks (the one import code path: IMPORT ledger rows, one
+ * through importStockRows (the one import code path: IMPORT ledger rows, one
  * transaction, idempotent). Each step is idempotent, so a run interrupted
  * anywhere is completed by running it again.
  */
@@ -89,8 +89,8 @@ export async function applyBatch(
   await afterStep("backed_up");
   const seen = await asFirstSeen(goods, rows);
   const missing = seen.filter((row) => row.class === "missing_inventory");
-  const { created } = await importStocks(
-    inventory,
+  const { created } = await importStockRows(
+    inventory.sql,
     missing.map((row) => ({ goodsId: row.goodsId, stocks: importedStocks(row.legacyStocks ?? 0) })),
     { reason: IMPORT_REASON, actor: IMPORT_ACTOR },
   );

@@ -1,4 +1,4 @@
-// `npm run schema:baseline --workspace @emshop/gateway`: accepts the current API schema as the
+// `npm run schema:baseline`: accepts the current API schema as the
 // baseline that schema:check compares with. Run it only after the changes were reviewed.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { buildSchema } from "graphql";

@@ -95,7 +95,7 @@ export async function apiSchemaChanges(
  * enum value) warn; safe ones (new fields, new optional arguments) are listed.
  */
 export async function checkBreakingChanges(input: BreakingChangesInput): Promise<StepResult> {
-  const fixBaseline = "npm run schema:baseline --workspace @emshop/gateway";
+  const fixBaseline = "npm run schema:baseline";
   if (input.baselineSdl === undefined) {
     return stepResult(
       "breaking-changes",

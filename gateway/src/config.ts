@@ -1,0 +1,55 @@
+import { loadConfig } from "@emshop/common/config/load";
+import { httpServiceSettings, shutdownOptions } from "@emshop/common/config/service";
+import { boolean, type ConfigOf, httpUrl, milliseconds, port, text } from "@emshop/common/config/settings";
+import type { GatewayServiceOptions } from "./main";
+
+/** Every variable the gateway reads (the README's configuration table is rendered from these). */
+export const gatewaySettings = {
+  GATEWAY_PORT: port(4000, "listening port"),
+  GOODS_URL: httpUrl({
+    default: "http://localhost:4001/graphql",
+    description: "where the gateway finds the goods subgraph",
+  }),
+  INVENTORY_URL: httpUrl({
+    default: "http://localhost:4002/graphql",
+    description: "where the gateway finds the inventory subgraph",
+  }),
+  SUBGRAPH_QUERY_TIMEOUT_MS: milliseconds({
+    default: 2000,
+    description:
+      "the gateway gives up on a subgraph query after this long and answers with what the others returned (`SUBGRAPH_UNAVAILABLE`)",
+  }),
+  SUBGRAPH_MUTATION_TIMEOUT_MS: milliseconds({
+    default: 15000,
+    description:
+      "the same for mutations: longer, because a write cut off may still commit (send `requestId` and retry safely)",
+  }),
+  SUPERGRAPH_PATH: text({
+    defaultText: "`gateway/supergraph.graphql`",
+    description: "the composed supergraph the gateway serves",
+  }),
+  APOLLO_TELEMETRY_DISABLED: boolean({
+    default: true,
+    description:
+      "`@apollo/gateway` would otherwise send usage metrics to Apollo and probe cloud metadata endpoints; set `false` to opt in",
+  }),
+  ...httpServiceSettings,
+};
+
+export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
+
+export const loadGatewayConfig = (env: Record<string, string | undefined>): GatewayConfig =>
+  loadConfig("gateway", gatewaySettings, env);
+
+export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOptions {
+  return {
+    port: config.GATEWAY_PORT,
+    host: config.HOST,
+    subgraphUrls: { goods: config.GOODS_URL, inventory: config.INVENTORY_URL },
+    timeouts: { queryMs: config.SUBGRAPH_QUERY_TIMEOUT_MS, mutationMs: config.SUBGRAPH_MUTATION_TIMEOUT_MS },
+    ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
+    telemetry: !config.APOLLO_TELEMETRY_DISABLED,
+    shutdown: shutdownOptions(config),
+    includeStacktrace: config.NODE_ENV === "development",
+  };
+}

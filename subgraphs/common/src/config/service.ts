@@ -1,0 +1,56 @@
+import type { DatabaseOptions } from "@emshop/db/open-database";
+import type { ShutdownOptions } from "../http-service";
+import type { SubgraphServiceOptions } from "../subgraph-service";
+import { boolean, type ConfigOf, milliseconds, oneOf, text } from "./settings";
+
+/** Settings every HTTP service (gateway and subgraphs) reads. */
+export const httpServiceSettings = {
+  HOST: text({ default: "0.0.0.0", description: "interface to listen on" }),
+  NODE_ENV: oneOf({
+    values: ["production", "development", "test"],
+    default: "production",
+    description: "`development` adds stack traces to error responses; anything else never does",
+  }),
+  SHUTDOWN_DELAY_MS: milliseconds({
+    default: 0,
+    min: 0,
+    description:
+      "on SIGTERM/SIGINT, readiness answers 503 for this long before the listener closes, so load balancers stop routing here first",
+  }),
+  SHUTDOWN_TIMEOUT_MS: milliseconds({
+    default: 10000,
+    description: "in-flight requests get this long to finish after the listener closes; then connections are cut",
+  }),
+};
+
+/** Settings both subgraphs read besides their database. */
+export const subgraphServiceSettings = {
+  ...httpServiceSettings,
+  DEMO_DATA: boolean({
+    default: true,
+    description: "load the demo catalog into an empty *embedded* database at start (never into PostgreSQL)",
+  }),
+};
+
+type HttpServiceConfig = ConfigOf<typeof httpServiceSettings>;
+
+export const shutdownOptions = (config: HttpServiceConfig): ShutdownOptions => ({
+  delayMs: config.SHUTDOWN_DELAY_MS,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+});
+
+/** A subgraph's run options from its validated configuration. */
+export function subgraphServiceOptions(
+  port: number,
+  database: DatabaseOptions,
+  config: ConfigOf<typeof subgraphServiceSettings>,
+): SubgraphServiceOptions {
+  return {
+    port,
+    host: config.HOST,
+    database,
+    demoData: config.DEMO_DATA,
+    shutdown: shutdownOptions(config),
+    includeStacktrace: config.NODE_ENV === "development",
+  };
+}

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
+import { type DocumentNode, type GraphQLSchema, parse } from "graphql";
+import { formatError } from "./format-error";
+
+export interface SubgraphApolloOptions<Context extends BaseContext> {
+  plugins?: ApolloServerPlugin<Context>[];
+  /** Stack traces in error responses: development only. */
+  includeStacktrace?: boolean;
+}
+
+/** A subgraph's SDL, read from the `.graphql` file next to its code (copied next to the bundle by the build). */
+export const readTypeDefs = (sdlUrl: URL): DocumentNode => parse(readFileSync(sdlUrl, "utf8"));
+
+export function subgraphSchema(typeDefs: DocumentNode, resolvers: object): GraphQLSchema {
+  // The generated Resolvers types are stricter than (and compatible with) the untyped map buildSubgraphSchema takes.
+  return buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
+}
+
+/** Builds (does not start) a subgraph's Apollo server; tests call `executeOperation` on it. */
+export function createSubgraphApollo<Context extends BaseContext>(
+  name: string,
+  schema: GraphQLSchema,
+  options: SubgraphApolloOptions<Context> = {},
+): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema,
+    // Inline traces only matter with Apollo GraphOS usage reporting, which this deployment does not use.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],
+    formatError: formatError(name),
+    includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
+    // The service's own signal handler drains HTTP and closes the database in
+    // order; Apollo's would stop Apollo alone and re-raise the signal mid-drain.
+    stopOnTerminationSignals: false,
+  });
+}
