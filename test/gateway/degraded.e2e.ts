@@ -1,10 +1,8 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { seedGoods } from "@emshop/db/seed/seed-goods";
 import { startGatewayService } from "@emshop/gateway/main";
-import { startGoodsService } from "@emshop/goods/main";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SeededGoods, startSeededGoods } from "../support/goods-service";
 import { gql } from "../support/graphql-client";
-import { createTestDatabase, type TestDatabase } from "../support/test-database";
 
 const TIMEOUT_MS = 500;
 const QUERY = "{ goodsList(pageSize: 5) { total items { id name stocks } } }";
@@ -28,25 +26,16 @@ async function closedPortUrl() {
 }
 
 describe("when inventory is down or slow, shoppers still get goods", () => {
-  let database: TestDatabase;
-  let goods: Awaited<ReturnType<typeof startGoodsService>>;
+  let goods: SeededGoods;
   let slow: Awaited<ReturnType<typeof blackHole>>;
   beforeAll(async () => {
-    database = await createTestDatabase("degraded");
-    goods = await startGoodsService({
-      port: 0,
-      database: { url: database.url },
-      log: () => undefined,
-      demoData: false,
-    });
-    await seedGoods(goods.db, { goodsCount: 30 });
+    goods = await startSeededGoods("degraded");
     slow = await blackHole();
   });
   afterAll(async () => {
     for (const socket of slow?.sockets ?? []) socket.destroy();
     slow?.server.close();
-    await goods?.stop();
-    await database?.drop();
+    await goods?.close();
   });
 
   it.each([

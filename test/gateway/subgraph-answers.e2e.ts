@@ -7,12 +7,10 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { seedGoods } from "@emshop/db/seed/seed-goods";
 import { startGatewayService } from "@emshop/gateway/main";
-import { startGoodsService } from "@emshop/goods/main";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type SeededGoods, startSeededGoods } from "../support/goods-service";
 import { gql } from "../support/graphql-client";
-import { createTestDatabase, type TestDatabase } from "../support/test-database";
 
 // queryMs bounds the goods calls too: large enough for a cold goods subgraph on a busy 2-core machine.
 const QUERY_MS = 1000;
@@ -121,20 +119,12 @@ const graphqlErrors = (message: string, code: string) =>
   JSON.stringify({ errors: [{ message, extensions: { code } }] });
 
 describe("the gateway's answer to what a subgraph answers", () => {
-  let database: TestDatabase;
-  let goods: Awaited<ReturnType<typeof startGoodsService>>;
+  let goods: SeededGoods;
   let fake: Fake;
   let gateway: Awaited<ReturnType<typeof startGatewayService>>;
 
   beforeAll(async () => {
-    database = await createTestDatabase("subgraph_answers");
-    goods = await startGoodsService({
-      port: 0,
-      database: { url: database.url },
-      log: () => undefined,
-      demoData: false,
-    });
-    await seedGoods(goods.db, { goodsCount: 30 });
+    goods = await startSeededGoods("subgraph_answers");
     fake = await scriptedInventory();
     gateway = await startGatewayService({
       port: 0,
@@ -149,8 +139,7 @@ describe("the gateway's answer to what a subgraph answers", () => {
   afterAll(async () => {
     await gateway?.stop();
     await fake?.close();
-    await goods?.stop();
-    await database?.drop();
+    await goods?.close();
   });
 
   /** The goods query with inventory scripted: goods data must be complete, stocks null, one error. */
@@ -331,22 +320,14 @@ describe("the gateway's answer to what a subgraph answers", () => {
 });
 
 describe("when the client goes away, the gateway stops its subgraph calls", () => {
-  let database: TestDatabase;
-  let goods: Awaited<ReturnType<typeof startGoodsService>>;
+  let goods: SeededGoods;
   let fake: Fake;
   let gateway: Awaited<ReturnType<typeof startGatewayService>>;
   // Long enough that only the client's abort, not a timeout, can end the call during the test.
   const LONG_MS = 20_000;
 
   beforeAll(async () => {
-    database = await createTestDatabase("subgraph_abort");
-    goods = await startGoodsService({
-      port: 0,
-      database: { url: database.url },
-      log: () => undefined,
-      demoData: false,
-    });
-    await seedGoods(goods.db, { goodsCount: 30 });
+    goods = await startSeededGoods("subgraph_abort");
     fake = await scriptedInventory();
     gateway = await startGatewayService({
       port: 0,
@@ -358,8 +339,7 @@ describe("when the client goes away, the gateway stops its subgraph calls", () =
   afterAll(async () => {
     await gateway?.stop();
     await fake?.close();
-    await goods?.stop();
-    await database?.drop();
+    await goods?.close();
   });
 
   it("a client that aborts while inventory is slow: inventory's request is cut", async () => {

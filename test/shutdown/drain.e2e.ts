@@ -89,7 +89,7 @@ describe.skipIf(!onPostgres)(
       // signal is handled asynchronously, and until then readiness waits for the busy pool).
       await until(async () => {
         const ready = await fetch(health, { signal: AbortSignal.timeout(300) }).catch(() => null);
-        return ready?.status === 503 && (await ready.json()).status === "draining";
+        return ready?.status === 503 && ((await ready.json()) as { status?: string }).status === "draining";
       }, "readiness to answer 503 draining");
 
       // After the delay the listener closes: new connections are refused while the old requests still wait.
