@@ -1,7 +1,14 @@
 import type { ExpressContextFunctionArgument } from "@as-integrations/express5";
 
-/** Incoming headers that the gateway passes on to every subgraph request. */
-export const FORWARDED_HEADERS = ["x-actor", "x-request-id"] as const;
+/**
+ * Incoming headers that the gateway passes on to every subgraph request. The
+ * bearer token travels on: each subgraph verifies it itself, so a subgraph
+ * reached directly is no back door.
+ */
+export const FORWARDED_HEADERS = ["authorization", "x-request-id"] as const;
+
+/** Longest value passed on: a JWT may be a few KB; a request id is short (anything longer is cut). */
+const MAX_LENGTH: Record<(typeof FORWARDED_HEADERS)[number], number> = { authorization: 8192, "x-request-id": 200 };
 
 export interface GatewayContext {
   forwardedHeaders: Record<string, string>;
@@ -9,16 +16,12 @@ export interface GatewayContext {
   signal: AbortSignal;
 }
 
-/**
- * Who is acting (`x-actor`, recorded in the inventory ledger) and the request
- * id for tracing. The gateway does not authenticate: in production an auth
- * proxy in front of it sets these headers.
- */
+/** The caller's token and the request id for tracing, and a signal for when the client goes away. */
 export async function createGatewayContext({ req, res }: ExpressContextFunctionArgument): Promise<GatewayContext> {
   const forwardedHeaders: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name];
-    if (typeof value === "string" && value.length > 0) forwardedHeaders[name] = value.slice(0, 200);
+    if (typeof value === "string" && value.length > 0) forwardedHeaders[name] = value.slice(0, MAX_LENGTH[name]);
   }
   const client = new AbortController();
   res.once("close", () => {

@@ -5,6 +5,7 @@ import { formatError } from "@emshop/common/format-error";
 import type { GatewayContext } from "./context";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
 import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
+import { supergraphForGateway } from "./supergraph-for-gateway";
 
 export interface GatewayOptions {
   /** Subgraph name → URL (default: the local ports). */
@@ -35,7 +36,9 @@ export function createGateway(options: GatewayOptions = {}) {
   // construction. A shop's gateway phones nobody unless its operator opts in.
   process.env.APOLLO_TELEMETRY_DISABLED = options.telemetry ? "false" : "true";
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readFileSync(options.supergraphPath ?? defaultSupergraphPath, "utf8"),
+    supergraphSdl: supergraphForGateway(
+      options.supergraphSdl ?? readFileSync(options.supergraphPath ?? defaultSupergraphPath, "utf8"),
+    ),
     buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts),
   });
   return new ApolloServer<GatewayContext>({

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "../support/graphql-client";
 import { type ServiceProcess, spawnService } from "../support/service-process";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
+import { anonymousHeaders, asForSpawned } from "../support/tokens";
 
 const SERVICES = { gateway: "gateway", goods: "subgraphs/goods", inventory: "subgraphs/inventory" } as const;
 
@@ -102,13 +103,22 @@ describe("the production build", () => {
     });
 
     it("serves the federated API, writes stock, and stops cleanly on SIGTERM", async () => {
+      const admin = await asForSpawned("admin");
       const adjusted = await gql(
         gatewayUrl,
         `mutation { setStock(goodsId: "7", stocks: 12, reason: "prod smoke") { goodsId stocks version } }`,
+        undefined,
+        admin,
       );
+      // Anonymous, as a storefront: public fields need no token.
       expect(adjusted.errors).toBeUndefined();
       expect(adjusted.data?.setStock).toEqual({ goodsId: "7", stocks: 12, version: 1 });
-      const read = await gql(gatewayUrl, `{ inventory(goodsId: "7") { stocks } goodsList(pageSize: 1) { total } }`);
+      const read = await gql(
+        gatewayUrl,
+        `{ inventory(goodsId: "7") { stocks } goodsList(pageSize: 1) { total } }`,
+        undefined,
+        anonymousHeaders,
+      );
       expect(read.errors).toBeUndefined();
       expect(read.data).toEqual({ inventory: { stocks: 12 }, goodsList: { total: 0 } });
 

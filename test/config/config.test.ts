@@ -23,7 +23,8 @@ describe("service configuration", () => {
       port: 4001,
       host: "0.0.0.0",
       demoData: true,
-      includeStacktrace: false,
+      includeStacktrace: true, // NODE_ENV defaults to development
+      auth: { kind: "secret", issuer: "emshop-dev", audience: "emshop-api" },
       shutdown: { delayMs: 0, timeoutMs: 10_000 },
       database: { poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 5000, idleInTransactionTimeoutMs: 10_000 },
     });

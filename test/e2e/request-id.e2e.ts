@@ -6,11 +6,13 @@ import { startInventoryService } from "@emshop/inventory/main";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { seedTestData } from "../support/seed";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
+import { as } from "../support/tokens";
 
 const QUERY = "{ goodsList(pageSize: 3) { items { id stocks } } }";
 
 interface Seen {
   requestId: string | undefined;
+  authorization: string | undefined;
   actor: string | undefined;
 }
 
@@ -18,12 +20,16 @@ interface Seen {
 function recorder(seen: Seen[]): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart({ request }) {
-      seen.push({ requestId: request.http?.headers.get("x-request-id"), actor: request.http?.headers.get("x-actor") });
+      seen.push({
+        requestId: request.http?.headers.get("x-request-id"),
+        authorization: request.http?.headers.get("authorization"),
+        actor: request.http?.headers.get("x-actor"),
+      });
     },
   };
 }
 
-describe("x-request-id and x-actor reach every subgraph", () => {
+describe("x-request-id and the bearer token reach every subgraph; x-actor does not", () => {
   const quiet = () => undefined;
   const seenByGoods: Seen[] = [];
   const seenByInventory: Seen[] = [];
@@ -75,22 +81,27 @@ describe("x-request-id and x-actor reach every subgraph", () => {
     return body.data;
   }
 
-  it("passes the client's x-request-id and x-actor to both subgraphs, unchanged", async () => {
+  it("passes the client's x-request-id and Authorization to both subgraphs, unchanged, and no x-actor", async () => {
     const requestId = `test-${randomBytes(8).toString("hex")}`;
-    const data = await post(QUERY, { "x-request-id": requestId, "x-actor": "alice@shop.test" });
+    const { authorization } = await as("admin", "alice@shop.test");
+    const data = await post(QUERY, {
+      "x-request-id": requestId,
+      authorization: authorization ?? "",
+      "x-actor": "mallory",
+    });
     // The query did touch both subgraphs.
     expect(data.goodsList.items).toHaveLength(3);
     for (const item of data.goodsList.items) expect(item.stocks).toEqual(expect.any(Number));
 
-    expect(seenByGoods).toEqual([{ requestId, actor: "alice@shop.test" }]);
-    expect(seenByInventory).toEqual([{ requestId, actor: "alice@shop.test" }]);
+    expect(seenByGoods).toEqual([{ requestId, authorization, actor: undefined }]);
+    expect(seenByInventory).toEqual([{ requestId, authorization, actor: undefined }]);
   });
 
   it("invents nothing when the client sends neither header", async () => {
     const data = await post(QUERY);
     expect(data.goodsList.items).toHaveLength(3);
-    expect(seenByGoods).toEqual([{ requestId: undefined, actor: undefined }]);
-    expect(seenByInventory).toEqual([{ requestId: undefined, actor: undefined }]);
+    expect(seenByGoods).toEqual([{ requestId: undefined, authorization: undefined, actor: undefined }]);
+    expect(seenByInventory).toEqual([{ requestId: undefined, authorization: undefined, actor: undefined }]);
   });
 
   it("keeps requests apart: each subgraph call carries its own client's id", async () => {
@@ -103,22 +114,26 @@ describe("x-request-id and x-actor reach every subgraph", () => {
   it("cuts an overlong header to 200 characters", async () => {
     const requestId = `test-${"x".repeat(300)}`;
     await post(QUERY, { "x-request-id": requestId });
-    expect(seenByGoods).toEqual([{ requestId: requestId.slice(0, 200), actor: undefined }]);
-    expect(seenByInventory).toEqual([{ requestId: requestId.slice(0, 200), actor: undefined }]);
+    expect(seenByGoods).toEqual([{ requestId: requestId.slice(0, 200), authorization: undefined, actor: undefined }]);
+    expect(seenByInventory).toEqual([
+      { requestId: requestId.slice(0, 200), authorization: undefined, actor: undefined },
+    ]);
   });
 
-  it("carries them on mutations too: inventory records the actor in its ledger", async () => {
+  it("carries them on mutations too: inventory records the token's subject as the actor", async () => {
     const requestId = `test-${randomBytes(8).toString("hex")}`;
+    const bob = await as("admin", "bob@shop.test");
     const data = await post(`mutation { adjustStock(goodsId: "2", delta: 1, reason: "request-id test") { goodsId } }`, {
       "x-request-id": requestId,
-      "x-actor": "bob@shop.test",
+      "x-actor": "mallory",
+      ...bob,
     });
     expect(data.adjustStock).toEqual({ goodsId: "2" });
-    expect(seenByInventory).toEqual([{ requestId, actor: "bob@shop.test" }]);
+    expect(seenByInventory).toEqual([{ requestId, authorization: bob.authorization, actor: undefined }]);
     expect(seenByGoods).toEqual([]);
-    const ledger = await post(`{ stockMovements(goodsId: "2", first: 1) { items { kind reason actor } } }`);
+    const ledger = await post(`{ stockMovements(goodsId: "2", first: 1) { items { kind reason actor } } }`, bob);
     expect(ledger.stockMovements.items).toEqual([
-      { kind: "ADJUST", reason: "request-id test", actor: "bob@shop.test" },
+      { kind: "ADJUST", reason: "request-id test", actor: "bob@shop.test (admin)" },
     ]);
   });
 });

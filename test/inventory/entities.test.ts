@@ -28,7 +28,7 @@ describe("inventory subgraph (executeOperation)", () => {
   });
 
   const execute = (query: string, variables?: Record<string, unknown>) =>
-    inProcessClient(server, () => createContext(db)).run(query, variables);
+    inProcessClient(server, (request) => createContext(db, request)).run(query, variables);
 
   it("resolves Goods.stocks for representations, null where inventory has no row", async () => {
     const result = await execute(

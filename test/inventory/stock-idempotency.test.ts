@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onPostgres } from "../support/test-database";
+import { as } from "../support/tokens";
 import {
   codes,
   type InventorySubgraph,
@@ -159,12 +160,12 @@ describe(`exactly-once setStock / adjustStock / batchSetStocks per requestId (${
     it("writes the key into the ledger and exposes it in stockMovements", async () => {
       const ids = takeGoods(c.goods);
       const requestId = newKey();
-      succeeded(await run(c.input(ids), requestId, { "x-actor": "alice@admin" }));
+      succeeded(await run(c.input(ids), requestId, await as("admin", "alice@admin")));
       const movements = await inventory.db.prisma.stockMovement.findMany({
         where: { goodsId: { in: ids }, kind: { not: "IMPORT" } },
       });
       expect(movements).toHaveLength(c.goods);
-      for (const movement of movements) expect(movement).toMatchObject({ requestId, actor: "alice@admin" });
+      for (const movement of movements) expect(movement).toMatchObject({ requestId, actor: "alice@admin (admin)" });
 
       const page = succeeded(
         await inventory.run(
@@ -178,22 +179,22 @@ describe(`exactly-once setStock / adjustStock / batchSetStocks per requestId (${
       ]);
 
       const claim = await inventory.db.prisma.stockRequest.findUnique({ where: { requestId } });
-      expect(claim?.input).toMatchObject({ actor: "alice@admin" });
+      expect(claim?.input).toMatchObject({ actor: "alice@admin (admin)" });
       expect(claim?.result).toHaveLength(c.goods);
     });
 
     it("different input, or the same input from another actor, is IDEMPOTENCY_CONFLICT and changes nothing", async () => {
       const ids = takeGoods(c.goods);
       const requestId = newKey();
-      const alice = { "x-actor": "alice@admin" };
+      const alice = await as("admin", "alice@admin");
       succeeded(await run(c.input(ids), requestId, alice));
       const after = await state(ids, requestId);
 
       const refused = [
         await run(c.input(ids, 1), requestId, alice),
         ...(await Promise.all(c.others(ids).map((variables) => run(variables, requestId, alice)))),
-        await run(c.input(ids), requestId, { "x-actor": "bob@admin" }),
-        await run(c.input(ids), requestId), // no actor is another actor too
+        await run(c.input(ids), requestId, await as("admin", "bob@admin")),
+        await run(c.input(ids), requestId), // the default test admin is another actor too
       ];
       for (const result of refused) {
         expect(codes(result)).toEqual(["IDEMPOTENCY_CONFLICT"]);

@@ -1,6 +1,7 @@
 import { seedInventory } from "@emshop/db/seed/seed-inventory";
 import { importStocks } from "@emshop/inventory/stock/import-stocks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as } from "../support/tokens";
 import { codes, type InventorySubgraph, startInventorySubgraph } from "./support/inventory-subgraph";
 import { ledgerViolations } from "./support/ledger-check";
 import { ops } from "./support/operations";
@@ -16,19 +17,20 @@ describe("the stock ledger", () => {
     (await inventory.ok(ops.stockMovements, variables)).stockMovements;
 
   it("writes one movement per change of every kind, with who made it", async () => {
-    const admin = { "x-actor": "alice@admin" };
+    const admin = await as("admin", "alice@admin");
     await inventory.run(ops.setStock, { goodsId: "1", stocks: 90, reason: "recount" }, admin);
     await inventory.run(ops.adjustStock, { goodsId: "1", delta: 15, reason: "delivery" }, admin);
-    await inventory.run(ops.sellStock, { orderSn: "ledger-1", items: [{ goodsId: "1", num: 5 }] });
-    await inventory.run(ops.rebackStock, { orderSn: "ledger-1" });
+    const orders = await as("order-service", "orders");
+    await inventory.run(ops.sellStock, { orderSn: "ledger-1", items: [{ goodsId: "1", num: 5 }] }, orders);
+    await inventory.run(ops.rebackStock, { orderSn: "ledger-1" }, orders);
     const page = await movements({ goodsId: "1", first: 10 });
     expect(
       page.items.map((m: Record<string, unknown>) => [m.kind, m.delta, m.stocksAfter, m.versionAfter, m.actor]),
     ).toEqual([
-      ["REBACK", 5, 105, 4, null],
-      ["SELL", -5, 100, 3, null],
-      ["ADJUST", 15, 105, 2, "alice@admin"],
-      ["SET", -10, 90, 1, "alice@admin"],
+      ["REBACK", 5, 105, 4, "orders (order-service)"],
+      ["SELL", -5, 100, 3, "orders (order-service)"],
+      ["ADJUST", 15, 105, 2, "alice@admin (admin)"],
+      ["SET", -10, 90, 1, "alice@admin (admin)"],
       ["IMPORT", 100, 100, 0, "test"],
     ]);
     expect(page.items[0]).toMatchObject({ orderSn: "ledger-1", goodsId: "1" });

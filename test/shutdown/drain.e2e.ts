@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerViolations } from "../inventory/support/ledger-check";
 import { type ServiceProcess, spawnService } from "../support/service-process";
 import { createTestDatabase, onPostgres, type TestDatabase } from "../support/test-database";
+import { asForSpawned } from "../support/tokens";
 
 const IN_FLIGHT = 40;
 const STOCK = 1000;
@@ -14,7 +15,7 @@ const SELL = `mutation Sell($orderSn: String!) { sellStock(orderSn: $orderSn, it
 async function sell(url: string, orderSn: string) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(await asForSpawned("order-service")) },
     body: JSON.stringify({ query: SELL, variables: { orderSn } }),
   });
   return { status: response.status, body: (await response.json()) as { data?: { sellStock?: { status: string } } } };

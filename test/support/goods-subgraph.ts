@@ -29,7 +29,7 @@ export async function startGoodsSubgraph(
 
   return {
     db,
-    ...inProcessClient(server, () => createContext(db)),
+    ...inProcessClient(server, (request) => createContext(db, request)),
     async close() {
       await server.stop();
       await db.close();

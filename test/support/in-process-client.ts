@@ -1,5 +1,7 @@
 import type { ApolloServer, BaseContext } from "@apollo/server";
+import type { AuthState } from "@emshop/common/auth/verify";
 import type { GraphQLFormattedError } from "graphql";
+import { developmentVerifier, token } from "./tokens";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests assert the response field by field; a loose type keeps them short.
 export type Data = Record<string, any>;
@@ -16,15 +18,22 @@ export interface InProcessClient {
   ok(query: string, variables?: Record<string, unknown>): Promise<Data>;
 }
 
-/** `executeOperation` on a subgraph server, with a new context (and new DataLoaders) per call. */
+/**
+ * `executeOperation` on a subgraph server, with a new context (and new
+ * DataLoaders) per call. The caller is an admin ("test-admin") unless
+ * `headers.authorization` says otherwise ("" for anonymous); the token is
+ * verified as the service verifies it, so access rules apply in-process too.
+ */
 export function inProcessClient<Context extends BaseContext>(
   server: ApolloServer<Context>,
-  contextFor: (headers: Record<string, string>) => Context,
+  contextFor: (request: { headers: Record<string, string>; auth: AuthState }) => Context,
 ): InProcessClient {
   const run = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const effective = "authorization" in headers ? headers : { ...headers, authorization: `Bearer ${await token()}` };
+    const auth = await (await developmentVerifier)(effective.authorization || undefined);
     const response = await server.executeOperation<Data>(
       { query, ...(variables ? { variables } : {}) },
-      { contextValue: contextFor(headers) },
+      { contextValue: contextFor({ headers: effective, auth }) },
     );
     if (response.body.kind !== "single") throw new Error("expected a single result, got an incremental one");
     return response.body.singleResult;

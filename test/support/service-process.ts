@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { repoRoot } from "@emshop/db/paths";
+import { SPAWNED_SERVICE_SECRET } from "./tokens";
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -25,7 +26,7 @@ export async function spawnService(
   const args = entry.endsWith(".ts") ? ["--import", "tsx", entry] : ["--enable-source-maps", entry];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: "production", ...env },
+    env: { ...process.env, NODE_ENV: "production", AUTH_JWT_SECRET: SPAWNED_SERVICE_SECRET, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

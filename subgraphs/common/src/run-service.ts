@@ -33,7 +33,9 @@ export async function runService<Config, Service extends { url: string; stop(): 
     process.exit(1);
   }
   const service = await entry.start(config).catch((error: unknown) => {
-    console.error(`[${entry.name}] failed to start:`, error);
+    // Settings that are fine one by one but wrong together (e.g. production with the development key).
+    if (error instanceof ConfigError) console.error(`[${entry.name}] ${error.message}`);
+    else console.error(`[${entry.name}] failed to start:`, error);
     process.exit(1);
   });
   console.log(`[${entry.name}] ${entry.describe ? `${entry.describe(service)}; ` : ""}serving ${service.url}`);

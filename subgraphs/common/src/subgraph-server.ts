@@ -4,6 +4,7 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { type DocumentNode, type GraphQLSchema, parse } from "graphql";
+import { enforceAccessRules } from "./auth/access-rules";
 import { formatError } from "./format-error";
 
 export interface SubgraphApolloOptions<Context extends BaseContext> {
@@ -15,9 +16,10 @@ export interface SubgraphApolloOptions<Context extends BaseContext> {
 /** A subgraph's SDL, read from the `.graphql` file next to its code (copied next to the bundle by the build). */
 export const readTypeDefs = (sdlUrl: URL): DocumentNode => parse(readFileSync(sdlUrl, "utf8"));
 
+/** The subgraph schema with the access rules of its SDL (`@authenticated`, `@requiresScopes`) enforced. */
 export function subgraphSchema(typeDefs: DocumentNode, resolvers: object): GraphQLSchema {
   // The generated Resolvers types are stricter than (and compatible with) the untyped map buildSubgraphSchema takes.
-  return buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
+  return enforceAccessRules(buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }));
 }
 
 /** Builds (does not start) a subgraph's Apollo server; tests call `executeOperation` on it. */

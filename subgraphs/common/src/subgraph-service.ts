@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { DatabaseOptions } from "@emshop/db/open-database";
 import type { PrepareOptions } from "@emshop/db/prepare";
+import { type AuthState, createTokenVerifier } from "./auth/verify";
+import { type AuthOptions, developmentAuth } from "./config/auth";
 import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
 import type { SubgraphApolloOptions } from "./subgraph-server";
 
@@ -27,8 +29,8 @@ export interface SubgraphDefinition<Db extends ServiceDatabase, Context extends 
    * on the first request and could exceed the gateway's timeout.
    */
   warmUp: (db: Db) => Promise<unknown>;
-  /** Builds each request's context; `request` carries the HTTP headers (e.g. who is acting). */
-  createContext: (db: Db, request: { headers: IncomingHttpHeaders }) => Context;
+  /** Builds each request's context: `auth` is the verified caller (from the Authorization header). */
+  createContext: (db: Db, request: { headers: IncomingHttpHeaders; auth: AuthState }) => Context;
 }
 
 /** How one instance runs (from the validated configuration, or set by tests). */
@@ -42,6 +44,8 @@ export interface SubgraphServiceOptions {
   log?: (line: string) => void;
   shutdown?: Partial<ShutdownOptions>;
   includeStacktrace?: boolean;
+  /** How bearer tokens are verified (default: the development secret; production refuses it at start). */
+  auth?: AuthOptions;
   /** Extra Apollo plugins (tests observe requests with them). */
   plugins?: ApolloServerPlugin<BaseContext>[];
 }
@@ -56,6 +60,7 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
   options: SubgraphServiceOptions = {},
 ): Promise<RunningService & { db: Db }> {
   const log = options.log ?? console.log;
+  const verify = await createTokenVerifier(options.auth ?? developmentAuth);
   const db = await definition.openDb(options.database ?? {});
   try {
     await definition.prepareDb(db, { log, demoData: options.demoData ?? true });
@@ -67,7 +72,8 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
           plugins: [...plugins, ...((options.plugins ?? []) as ApolloServerPlugin<Context>[])],
           includeStacktrace: options.includeStacktrace ?? false,
         }),
-      context: async ({ req }) => definition.createContext(db, { headers: req.headers }),
+      context: async ({ req }) =>
+        definition.createContext(db, { headers: req.headers, auth: await verify(req.headers.authorization) }),
       readiness: async () => void (await db.sql.query("SELECT 1")),
       port: options.port ?? definition.defaultPort,
       ...(options.host ? { host: options.host } : {}),

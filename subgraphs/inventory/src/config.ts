@@ -17,6 +17,7 @@ export const loadInventoryConfig = (env: Record<string, string | undefined>): In
 
 export const inventoryServiceOptions = (config: InventoryConfig) =>
   subgraphServiceOptions(
+    "inventory",
     config.INVENTORY_PORT,
     databaseOptions("inventory", config.INVENTORY_DATABASE_URL, config),
     config,

@@ -30,7 +30,7 @@ export async function startInventorySubgraph(label: string, stocks: number[] = [
   const server = createInventoryServer();
   return {
     db,
-    ...inProcessClient(server, (headers) => createContext(db, { headers })),
+    ...inProcessClient(server, (request) => createContext(db, request)),
     async close() {
       await server.stop();
       await db.close();

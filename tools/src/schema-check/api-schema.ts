@@ -1,4 +1,4 @@
-import { Supergraph } from "@apollo/federation-internals";
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from "@apollo/federation-internals";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 
 /**
@@ -7,7 +7,11 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphq
  * Sorted, so that moving a field inside a subgraph is not a change.
  */
 export function apiSchemaFromSupergraph(supergraphSdl: string): GraphQLSchema {
-  return lexicographicSortSchema(Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema());
+  return lexicographicSortSchema(
+    Supergraph.build(supergraphSdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES })
+      .apiSchema()
+      .toGraphQLJSSchema(),
+  );
 }
 
 /** The API schema as written to gateway/schema.baseline.graphql. */

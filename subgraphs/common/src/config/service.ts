@@ -1,6 +1,8 @@
 import type { DatabaseOptions } from "@emshop/db/open-database";
 import type { ShutdownOptions } from "../http-service";
 import type { SubgraphServiceOptions } from "../subgraph-service";
+import { authOptions, authSettings } from "./auth";
+import { limitSettings } from "./limits";
 import { boolean, type ConfigOf, milliseconds, oneOf, text } from "./settings";
 
 /** Settings every HTTP service (gateway and subgraphs) reads. */
@@ -8,8 +10,9 @@ export const httpServiceSettings = {
   HOST: text({ default: "0.0.0.0", description: "interface to listen on" }),
   NODE_ENV: oneOf({
     values: ["production", "development", "test"],
-    default: "production",
-    description: "`development` adds stack traces to error responses; anything else never does",
+    default: "development",
+    description:
+      "`production` turns introspection, field suggestions and the landing page off and refuses development keys; `development` adds stack traces to error responses",
   }),
   SHUTDOWN_DELAY_MS: milliseconds({
     default: 0,
@@ -21,11 +24,13 @@ export const httpServiceSettings = {
     default: 10000,
     description: "in-flight requests get this long to finish after the listener closes; then connections are cut",
   }),
+  ...limitSettings,
 };
 
 /** Settings both subgraphs read besides their database. */
 export const subgraphServiceSettings = {
   ...httpServiceSettings,
+  ...authSettings,
   DEMO_DATA: boolean({
     default: true,
     description: "load the demo catalog into an empty *embedded* database at start (never into PostgreSQL)",
@@ -41,11 +46,13 @@ export const shutdownOptions = (config: HttpServiceConfig): ShutdownOptions => (
 
 /** A subgraph's run options from its validated configuration. */
 export function subgraphServiceOptions(
+  service: string,
   port: number,
   database: DatabaseOptions,
   config: ConfigOf<typeof subgraphServiceSettings>,
 ): SubgraphServiceOptions {
   return {
+    auth: authOptions(service, config),
     port,
     host: config.HOST,
     database,
