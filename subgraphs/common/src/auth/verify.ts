@@ -34,7 +34,10 @@ async function keyOf(options: AuthOptions): Promise<{ key: Key | KeyObject; algo
       algorithms: [options.algorithm],
     };
   // jose caches the key set and refetches it when a token names an unknown `kid` (with a cooldown).
-  return { key: createRemoteJWKSet(new URL(options.jwksUrl)), algorithms: [options.algorithm] };
+  return {
+    key: createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: options.cooldownMs ?? 30_000 }),
+    algorithms: [options.algorithm],
+  };
 }
 
 function principalOf(payload: JWTPayload): Principal | string {

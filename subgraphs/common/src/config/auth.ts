@@ -48,7 +48,13 @@ type AuthConfig = ConfigOf<typeof authSettings> & { NODE_ENV: string };
 export type AuthOptions = (
   | { kind: "secret"; secret: string }
   | { kind: "public-key"; publicKey: string; algorithm: "RS256" | "ES256" }
-  | { kind: "jwks"; jwksUrl: string; algorithm: "RS256" | "ES256" }
+  | {
+      kind: "jwks";
+      jwksUrl: string;
+      algorithm: "RS256" | "ES256";
+      /** No refetch within this long after a fetch (jose's default 30 s; tests shorten it). */
+      cooldownMs?: number;
+    }
 ) & { issuer: string; audience: string; clockToleranceS: number };
 
 /**
