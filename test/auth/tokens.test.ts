@@ -13,7 +13,7 @@ const claims = { issuer: "emshop-dev", audience: "emshop-api", clockToleranceS: 
 const bearer = (jwt: string) => `Bearer ${jwt}`;
 
 async function signed(
-  key: CryptoKey | Uint8Array,
+  key: Parameters<SignJWT["sign"]>[0],
   alg: string,
   extra: { kid?: string; iss?: string; aud?: string; exp?: number } = {},
 ) {
