@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SELL_SQL } from "@emshop/inventory/stock/sell-stock";
 import pg from "pg";
+import { asForSpawned, SPAWNED_SERVICE_SECRET } from "../support/tokens";
 import { benchAdminUrl, createBenchDatabase } from "./bench-database";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -41,7 +42,13 @@ function findPgbench(): string {
 async function startSubgraph(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ["--import", "tsx", "subgraphs/inventory/src/index.ts"], {
     cwd: repoRoot,
-    env: { ...process.env, INVENTORY_DATABASE_URL: databaseUrl, INVENTORY_PORT: "0", NODE_ENV: "production" },
+    env: {
+      ...process.env,
+      INVENTORY_DATABASE_URL: databaseUrl,
+      INVENTORY_PORT: "0",
+      NODE_ENV: "production",
+      AUTH_JWT_SECRET: SPAWNED_SERVICE_SECRET,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -69,6 +76,7 @@ async function driveSubgraph(url: string) {
   const latencies: number[] = [];
   let failures = 0;
   let sequence = 0;
+  const { authorization = "" } = await asForSpawned("order-service", "bench");
   const sell = async () => {
     const body = JSON.stringify({
       query: SELL,
@@ -78,7 +86,11 @@ async function driveSubgraph(url: string) {
       },
     });
     const started = performance.now();
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization },
+      body,
+    });
     const result = (await response.json()) as { errors?: unknown };
     return { ms: performance.now() - started, ok: !result.errors };
   };
