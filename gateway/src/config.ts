@@ -1,5 +1,5 @@
 import { loadConfig } from "@emshop/common/config/load";
-import { httpServiceSettings, shutdownOptions } from "@emshop/common/config/service";
+import { httpServiceSettings, limitOptions, shutdownOptions } from "@emshop/common/config/service";
 import { boolean, type ConfigOf, httpUrl, milliseconds, port, text } from "@emshop/common/config/settings";
 import type { GatewayServiceOptions } from "./main";
 
@@ -51,5 +51,7 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     telemetry: !config.APOLLO_TELEMETRY_DISABLED,
     shutdown: shutdownOptions(config),
     includeStacktrace: config.NODE_ENV === "development",
+    limits: limitOptions(config),
+    production: config.NODE_ENV === "production",
   };
 }

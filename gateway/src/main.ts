@@ -22,5 +22,6 @@ export async function startGatewayService(options: GatewayServiceOptions = {}) {
     ...(options.host ? { host: options.host } : {}),
     ...(options.shutdown ? { shutdown: options.shutdown } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
   });
 }

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { formatError } from "@emshop/common/format-error";
+import { type ExposureOptions, exposureOptions } from "@emshop/common/limits/apollo-options";
 import type { GatewayContext } from "./context";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
 import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
 import { supergraphForGateway } from "./supergraph-for-gateway";
 
-export interface GatewayOptions {
+export interface GatewayOptions extends ExposureOptions {
   /** Subgraph name → URL (default: the local ports). */
   subgraphUrls?: Record<string, string>;
   /** Per-subgraph-request timeouts (default 2 s for queries, 15 s for mutations). */
@@ -41,10 +41,11 @@ export function createGateway(options: GatewayOptions = {}) {
     ),
     buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts),
   });
+  const exposure = exposureOptions<GatewayContext>("gateway", options);
   return new ApolloServer<GatewayContext>({
     gateway,
-    plugins: options.plugins ?? [],
-    formatError: formatError("gateway"),
+    ...exposure,
+    plugins: [...exposure.plugins, ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
     // The service's own signal handler drains HTTP and closes the database in
     // order; Apollo's would stop Apollo alone and re-raise the signal mid-drain.

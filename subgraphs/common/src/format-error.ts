@@ -1,15 +1,28 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
 import { GraphQLError } from "graphql";
+import { isTokenLimitError } from "./limits/plugin";
+
+export interface FormatErrorOptions {
+  /** Production: no "Did you mean …?" suggestions, which would map the schema for a caller without introspection. */
+  hideSuggestions?: boolean;
+}
+
+const SUGGESTION = / ?Did you mean .*\?$/;
 
 /**
  * Keeps coded errors as they are and hides everything else: an unexpected
  * exception (a driver error, a bug) must not leak SQL or stack traces to
  * clients. It is logged here with its details and sent as a generic
- * INTERNAL_SERVER_ERROR.
+ * INTERNAL_SERVER_ERROR. graphql-js's token limit surfaces as a parse error;
+ * it is given the limit's own code.
  */
-export function formatError(service: string) {
+export function formatError(service: string, options: FormatErrorOptions = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (isTokenLimitError(formatted.message))
+      return { message: formatted.message.replace(/^Syntax Error: /, ""), extensions: { code: "QUERY_TOO_LARGE" } };
+    if (options.hideSuggestions && SUGGESTION.test(formatted.message))
+      formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, "") };
     const original = unwrapResolverError(error);
     if (original instanceof GraphQLError || formatted.extensions?.code !== "INTERNAL_SERVER_ERROR") return formatted;
     console.error(`[${service}] unexpected error`, original);

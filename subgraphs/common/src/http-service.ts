@@ -4,7 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ApolloServer, ApolloServerPlugin, BaseContext, ContextFunction } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { type ExpressContextFunctionArgument, expressMiddleware } from "@as-integrations/express5";
-import express from "express";
+import cors from "cors";
+import express, { type ErrorRequestHandler } from "express";
 
 /** How a service stops: readiness turns 503 for `delayMs`, then in-flight requests get `timeoutMs` to finish. */
 export interface ShutdownOptions {
@@ -24,6 +25,10 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   host?: string;
   shutdown?: Partial<ShutdownOptions>;
   log?: (line: string) => void;
+  /** Largest request body accepted (default 100 kB). */
+  maxBodyBytes?: number;
+  /** Origins a browser may call from (default none: no CORS headers). */
+  corsOrigins?: string[];
 }
 
 export interface RunningService {
@@ -33,6 +38,24 @@ export interface RunningService {
   /** Drains: readiness 503, listener closed, in-flight requests finish (bounded), then resolves. */
   stop(): Promise<void>;
 }
+
+/** What body-parser's errors mean for a GraphQL client: a coded JSON answer, never Express's HTML page. */
+const BODY_ERRORS: Record<string, [number, string, string]> = {
+  "entity.too.large": [413, "PAYLOAD_TOO_LARGE", "the request body is larger than this service accepts"],
+  "entity.parse.failed": [400, "BAD_REQUEST", "the request body is not valid JSON"],
+  "charset.unsupported": [415, "UNSUPPORTED_MEDIA_TYPE", "the request body must be UTF-8 JSON"],
+  "encoding.unsupported": [415, "UNSUPPORTED_MEDIA_TYPE", "the request body's content-encoding is not supported"],
+};
+
+const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+  const known = BODY_ERRORS[(error as { type?: string }).type ?? ""];
+  if (!known || res.headersSent) {
+    next(error);
+    return;
+  }
+  const [status, code, message] = known;
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+};
 
 /**
  * Serves GraphQL at /graphql plus the health endpoints orchestrators probe:
@@ -74,7 +97,14 @@ export async function startHttpService<Context extends BaseContext>(
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.timeoutMs }),
   ]);
   await apollo.start();
-  app.use("/graphql", express.json({ limit: "1mb" }), expressMiddleware(apollo, { context: options.context }));
+  const origins = options.corsOrigins ?? [];
+  app.use(
+    "/graphql",
+    ...(origins.length > 0 ? [cors({ origin: origins, maxAge: 600 })] : []),
+    express.json({ limit: options.maxBodyBytes ?? 100_000 }),
+    expressMiddleware(apollo, { context: options.context }),
+  );
+  app.use(bodyErrors);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

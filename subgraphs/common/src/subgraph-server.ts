@@ -5,9 +5,9 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { type DocumentNode, type GraphQLSchema, parse } from "graphql";
 import { enforceAccessRules } from "./auth/access-rules";
-import { formatError } from "./format-error";
+import { type ExposureOptions, exposureOptions } from "./limits/apollo-options";
 
-export interface SubgraphApolloOptions<Context extends BaseContext> {
+export interface SubgraphApolloOptions<Context extends BaseContext> extends ExposureOptions {
   plugins?: ApolloServerPlugin<Context>[];
   /** Stack traces in error responses: development only. */
   includeStacktrace?: boolean;
@@ -28,11 +28,12 @@ export function createSubgraphApollo<Context extends BaseContext>(
   schema: GraphQLSchema,
   options: SubgraphApolloOptions<Context> = {},
 ): ApolloServer<Context> {
+  const exposure = exposureOptions<Context>(name, options);
   return new ApolloServer<Context>({
     schema,
+    ...exposure,
     // Inline traces only matter with Apollo GraphOS usage reporting, which this deployment does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],
-    formatError: formatError(name),
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...exposure.plugins, ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
     // The service's own signal handler drains HTTP and closes the database in
     // order; Apollo's would stop Apollo alone and re-raise the signal mid-drain.

@@ -5,6 +5,7 @@ import type { PrepareOptions } from "@emshop/db/prepare";
 import { type AuthState, createTokenVerifier } from "./auth/verify";
 import { type AuthOptions, developmentAuth } from "./config/auth";
 import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
+import type { LimitOptions } from "./limits/options";
 import type { SubgraphApolloOptions } from "./subgraph-server";
 
 /** The database side a subgraph service needs: a health probe and a way to close it. */
@@ -46,6 +47,10 @@ export interface SubgraphServiceOptions {
   includeStacktrace?: boolean;
   /** How bearer tokens are verified (default: the development secret; production refuses it at start). */
   auth?: AuthOptions;
+  /** Abuse limits (default DEFAULT_LIMITS). */
+  limits?: LimitOptions;
+  /** Production mode: no introspection, suggestions or landing page. */
+  production?: boolean;
   /** Extra Apollo plugins (tests observe requests with them). */
   plugins?: ApolloServerPlugin<BaseContext>[];
 }
@@ -71,6 +76,8 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
         definition.createServer({
           plugins: [...plugins, ...((options.plugins ?? []) as ApolloServerPlugin<Context>[])],
           includeStacktrace: options.includeStacktrace ?? false,
+          ...(options.limits ? { limits: options.limits } : {}),
+          production: options.production ?? false,
         }),
       context: async ({ req }) =>
         definition.createContext(db, { headers: req.headers, auth: await verify(req.headers.authorization) }),
@@ -79,6 +86,7 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
       ...(options.host ? { host: options.host } : {}),
       ...(options.shutdown ? { shutdown: options.shutdown } : {}),
       log,
+      ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
     });
     let stopped: Promise<void> | undefined;
     return {

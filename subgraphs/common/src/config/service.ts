@@ -1,5 +1,6 @@
 import type { DatabaseOptions } from "@emshop/db/open-database";
 import type { ShutdownOptions } from "../http-service";
+import type { LimitOptions } from "../limits/options";
 import type { SubgraphServiceOptions } from "../subgraph-service";
 import { authOptions, authSettings } from "./auth";
 import { limitSettings } from "./limits";
@@ -39,6 +40,21 @@ export const subgraphServiceSettings = {
 
 type HttpServiceConfig = ConfigOf<typeof httpServiceSettings>;
 
+/** The abuse limits from the configuration. */
+export const limitOptions = (config: HttpServiceConfig): LimitOptions => ({
+  maxDepth: config.MAX_DEPTH,
+  maxAliases: config.MAX_ALIASES,
+  maxDirectives: config.MAX_DIRECTIVES,
+  maxTokens: config.MAX_TOKENS,
+  maxCost: config.MAX_COST,
+  maxEntities: config.MAX_ENTITIES,
+  maxBodyBytes: config.MAX_BODY_BYTES,
+  corsOrigins: (config.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean),
+});
+
 export const shutdownOptions = (config: HttpServiceConfig): ShutdownOptions => ({
   delayMs: config.SHUTDOWN_DELAY_MS,
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
@@ -59,5 +75,7 @@ export function subgraphServiceOptions(
     demoData: config.DEMO_DATA,
     shutdown: shutdownOptions(config),
     includeStacktrace: config.NODE_ENV === "development",
+    limits: limitOptions(config),
+    production: config.NODE_ENV === "production",
   };
 }

@@ -1,0 +1,66 @@
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import { measureOperation } from "./measure";
+import { LimitErrorCode, type LimitOptions } from "./options";
+
+const refuse = (code: string, message: string, extra: Record<string, unknown>) =>
+  new GraphQLError(message, { extensions: { code, ...extra, http: { status: 400 } } });
+
+/**
+ * Refuses an operation that is too deep, too aliased, too decorated with
+ * directives or too expensive, after parsing and validation and before any
+ * resolver runs (so a refused request never reaches a database or another
+ * subgraph). The same plugin runs at the gateway and in each subgraph.
+ */
+export function queryLimitsPlugin<Context extends BaseContext>(limits: LimitOptions): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          const variables = request.variables ?? {};
+          const representations = variables.representations;
+          if (Array.isArray(representations) && representations.length > limits.maxEntities)
+            throw new GraphQLError(`_entities takes at most ${limits.maxEntities} representations`, {
+              extensions: { code: "BAD_USER_INPUT", max: limits.maxEntities, http: { status: 400 } },
+            });
+          // Several operations and no (or an unknown) operationName: the client's mistake, said as such
+          // (behind @apollo/gateway it would otherwise surface as a 500 INVALID_GRAPHQL).
+          if (!operation)
+            throw refuse(
+              "OPERATION_RESOLUTION_FAILURE",
+              "the document holds several operations: say which one with operationName",
+              {},
+            );
+          const size = measureOperation(schema, document, operation, variables, limits.maxCost);
+          if (size.aliases > limits.maxAliases)
+            throw refuse(
+              LimitErrorCode.TooManyAliases,
+              `the operation has ${size.aliases} aliases; at most ${limits.maxAliases} are allowed`,
+              { aliases: size.aliases, maxAliases: limits.maxAliases },
+            );
+          if (size.depth > limits.maxDepth)
+            throw refuse(
+              LimitErrorCode.TooDeep,
+              `the operation is ${size.depth} fields deep; at most ${limits.maxDepth} is allowed`,
+              { depth: size.depth, maxDepth: limits.maxDepth },
+            );
+          if (size.directives > limits.maxDirectives)
+            throw refuse(
+              LimitErrorCode.TooManyDirectives,
+              `the operation has ${size.directives} directives; at most ${limits.maxDirectives} are allowed`,
+              { directives: size.directives, maxDirectives: limits.maxDirectives },
+            );
+          if (size.cost > limits.maxCost)
+            throw refuse(
+              LimitErrorCode.TooComplex,
+              `the operation could return about ${size.cost} fields; at most ${limits.maxCost} are allowed (ask for smaller pages or fewer nested lists)`,
+              { cost: size.cost, maxCost: limits.maxCost },
+            );
+        },
+      };
+    },
+  };
+}
+
+/** graphql-js's own token limit (ApolloServer `parseOptions.maxTokens`) reports a parse error; it is this limit. */
+export const isTokenLimitError = (message: string) => /Document contains more th[ae][nt] \d+ tokens/.test(message);
