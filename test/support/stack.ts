@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { startGatewayService } from "@emshop/gateway/main";
 import { startGoodsService } from "@emshop/goods/main";
 import { startInventoryService } from "@emshop/inventory/main";
@@ -17,6 +18,8 @@ export interface StackOptions {
   queryTimeoutMs?: number;
   /** Gateway timeout for subgraph mutations (default 15000 ms). */
   mutationTimeoutMs?: number;
+  /** Apollo plugins added to both subgraphs (e.g. to count the requests they get). */
+  subgraphPlugins?: ApolloServerPlugin<BaseContext>[];
   /** Sees the SQL of every Prisma query the inventory subgraph sends. */
   onInventoryQuery?: (sql: string) => void;
 }
@@ -24,12 +27,20 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}) {
   const databases: TestDatabase[] = [await createTestDatabase("goods"), await createTestDatabase("inventory")];
   const [goodsDb, inventoryDb] = databases as [TestDatabase, TestDatabase];
-  const goods = await startGoodsService({ port: 0, database: { url: goodsDb.url }, log: quiet, demoData: false });
+  const plugins = options.subgraphPlugins ?? [];
+  const goods = await startGoodsService({
+    port: 0,
+    database: { url: goodsDb.url },
+    log: quiet,
+    demoData: false,
+    plugins,
+  });
   const inventory = await startInventoryService({
     port: 0,
     database: { url: inventoryDb.url, onQuery: options.onInventoryQuery },
     log: quiet,
     demoData: false,
+    plugins,
   });
   if (options.seed !== false) await seedTestData(goods.db, inventory.db, options.seed ?? "small");
   const gateway = await startGatewayService({

@@ -61,6 +61,8 @@ export interface BreakingChangesInput {
   /** Files as printed in the report. */
   baselineFile: string;
   allowFile: string;
+  /** Allow entries another step (access rules) used: not stale even if no schema change matches them. */
+  usedElsewhere?: Set<AllowEntry>;
 }
 
 /**
@@ -134,7 +136,7 @@ export async function checkBreakingChanges(input: BreakingChangesInput): Promise
     }
   }
   for (const entry of input.allowList.entries) {
-    if (!used.has(entry)) {
+    if (!used.has(entry) && !input.usedElsewhere?.has(entry)) {
       findings.push({
         severity: "warning",
         file: input.allowFile,

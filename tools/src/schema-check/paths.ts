@@ -20,6 +20,8 @@ export interface SchemaCheckPaths {
   supergraph: string;
   baseline: string;
   allowList: string;
+  /** Access rules (@authenticated/@requiresScopes) per field, as last reviewed. */
+  accessRules: string;
   operationsDir: string;
   subgraphs: SubgraphPaths[];
 }
@@ -30,6 +32,7 @@ export function schemaCheckPaths(root = repoRoot): SchemaCheckPaths {
     supergraph: join(root, "gateway", "supergraph.graphql"),
     baseline: join(root, "gateway", "schema.baseline.graphql"),
     allowList: join(root, "gateway", "breaking-changes.allow.json"),
+    accessRules: join(root, "gateway", "access-rules.baseline.json"),
     operationsDir: join(root, "test", "operations"),
     subgraphs: subgraphList.map(({ name, url, sdlPath }) => {
       const dir = join(root, dirname(dirname(relative(repoRoot, sdlPath))));

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { ServiceDefinition } from "@apollo/federation-internals";
 import { parse } from "graphql";
+import { type AccessRulesCheck, checkAccessRules } from "./access-rules";
 import { apiSchemaFromSupergraph } from "./api-schema";
 import { checkBreakingChanges, parseAllowList } from "./breaking-changes";
 import { checkGeneratedTypes } from "./codegen-drift";
@@ -67,18 +68,35 @@ export async function runSchemaCheck(options: SchemaCheckOptions = {}): Promise<
         })
       : needsComposition("supergraph-drift"),
   );
+  const allowList = parseAllowList(readIfExists(paths.allowList));
+  const baselineSdl = readIfExists(paths.baseline);
+  // Computed first so that allow entries it uses are not reported stale by breaking-changes.
+  const access: AccessRulesCheck | undefined =
+    supergraphSdl && apiSchema && !skip.has("access-rules")
+      ? checkAccessRules({
+          supergraphSdl,
+          apiSchema,
+          baselineJson: readIfExists(paths.accessRules),
+          baselineSdl,
+          allowList,
+          baselineFile: show(paths.accessRules),
+          allowFile: show(paths.allowList),
+        })
+      : undefined;
   await run("breaking-changes", () =>
     apiSchema
       ? checkBreakingChanges({
           apiSchema,
           supergraphSdl,
-          baselineSdl: readIfExists(paths.baseline),
-          allowList: parseAllowList(readIfExists(paths.allowList)),
+          baselineSdl,
+          allowList,
           baselineFile: show(paths.baseline),
           allowFile: show(paths.allowList),
+          ...(access ? { usedElsewhere: access.usedAllowEntries } : {}),
         })
       : needsComposition("breaking-changes"),
   );
+  await run("access-rules", () => access?.step ?? needsComposition("access-rules"));
   await run("operations", () =>
     apiSchema
       ? checkOperations(apiSchema, loadOperationFiles(paths.operationsDir, paths.root), `${show(paths.operationsDir)}/`)

@@ -27,7 +27,7 @@ export const limitSettings = {
     description: "lexical tokens per operation, checked while parsing (`QUERY_TOO_LARGE`)",
   }),
   MAX_COST: integer({
-    default: 50_000,
+    default: 100_000,
     min: 1,
     max: 100_000_000,
     description:

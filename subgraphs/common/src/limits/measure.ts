@@ -28,6 +28,16 @@ export interface OperationSize {
   directives: number;
   /** Estimated number of fields in the answer. */
   cost: number;
+  /** The most representations one `_entities` field asks for (0 without one). */
+  entities: number;
+}
+
+/** How many representations an `_entities` field names, as a list literal or through a variable. */
+function representationsOf(field: FieldNode, variables: Record<string, unknown>): number {
+  const argument = field.arguments?.find((arg) => arg.name.value === "representations")?.value;
+  if (argument?.kind === Kind.LIST) return argument.values.length;
+  const value = argument?.kind === Kind.VARIABLE ? variables[argument.name.value] : undefined;
+  return Array.isArray(value) ? value.length : 0;
 }
 
 function numberOf(node: ValueNode | undefined, variables: Record<string, unknown>): number | undefined {
@@ -50,22 +60,24 @@ function multiplier(
   field: FieldNode,
   definition: GraphQLField<unknown, unknown> | undefined,
   variables: Record<string, unknown>,
-) {
-  if (field.name.value === "_entities") {
-    const representations = field.arguments?.find((argument) => argument.name.value === "representations");
-    if (representations?.value.kind === Kind.LIST) return Math.max(1, representations.value.values.length);
-    const value =
-      representations?.value.kind === Kind.VARIABLE ? variables[representations.value.name.value] : undefined;
-    return Array.isArray(value) ? Math.max(1, value.length) : LIST_FACTOR;
-  }
+  pageFromParent: number | undefined,
+): { times: number; page: number | undefined } {
+  if (field.name.value === "_entities")
+    return { times: Math.max(1, representationsOf(field, variables) || LIST_FACTOR), page: undefined };
+  const isList = definition ? isListType(getNullableType(definition.type)) : false;
   for (const name of PAGE_ARGUMENTS) {
     const argument = definition?.args.find((arg) => arg.name === name);
     if (!argument) continue;
     const given = numberOf(field.arguments?.find((arg) => arg.name.value === name)?.value, variables);
-    const size = given ?? (typeof argument.defaultValue === "number" ? argument.defaultValue : LIST_FACTOR);
-    return Math.max(1, size);
+    const size = Math.max(
+      1,
+      given ?? (typeof argument.defaultValue === "number" ? argument.defaultValue : LIST_FACTOR),
+    );
+    // A paged list repeats its selection; a page object (items, total, …) hands the size to its list.
+    return isList ? { times: size, page: undefined } : { times: 1, page: size };
   }
-  return definition && isListType(getNullableType(definition.type)) ? LIST_FACTOR : 1;
+  if (isList) return { times: pageFromParent ?? LIST_FACTOR, page: undefined };
+  return { times: 1, page: undefined };
 }
 
 /**
@@ -85,7 +97,11 @@ export function measureOperation(
 ): OperationSize {
   const fragments = new Map<string, FragmentDefinitionNode>();
   let directives = 0;
+  let entities = 0;
   visit(document, {
+    Field: (node) => {
+      if (node.name.value === "_entities") entities = Math.max(entities, representationsOf(node, variables));
+    },
     FragmentDefinition: (node) => {
       fragments.set(node.name.value, node);
     },
@@ -98,7 +114,12 @@ export function measureOperation(
   // spreading fragments twice over would otherwise take exponential time.
   const measured = new Map<string, Size>();
 
-  const walk = (selections: SelectionSetNode, type: GraphQLNamedType | undefined, seen: Set<string>): Size => {
+  const walk = (
+    selections: SelectionSetNode,
+    type: GraphQLNamedType | undefined,
+    seen: Set<string>,
+    page: number | undefined,
+  ): Size => {
     const size: Size = { cost: 0, depth: 0, aliases: 0 };
     const add = (inner: Size, times = 1, extraDepth = 0) => {
       size.cost += times * inner.cost;
@@ -110,28 +131,31 @@ export function measureOperation(
       if (selection.kind === Kind.FIELD) {
         const definition =
           type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[selection.name.value] : undefined;
+        const { times, page: inner } = multiplier(selection, definition, variables, page);
         const child = selection.selectionSet
-          ? walk(selection.selectionSet, definition ? getNamedType(definition.type) : undefined, seen)
+          ? walk(selection.selectionSet, definition ? getNamedType(definition.type) : undefined, seen, inner)
           : { cost: 0, depth: 0, aliases: 0 };
         size.cost += 1;
         if (selection.alias) size.aliases++;
-        add(child, multiplier(selection, definition, variables), 1);
+        add(child, times, 1);
         size.depth = Math.max(size.depth, 1);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-        add(walk(selection.selectionSet, on ?? undefined, seen));
+        add(walk(selection.selectionSet, on ?? undefined, seen, page));
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
         if (!fragment || seen.has(name)) continue; // cycles are refused by validation anyway
-        let inner = measured.get(name);
+        const key = `${name}:${page ?? ""}`;
+        let inner = measured.get(key);
         if (!inner) {
           inner = walk(
             fragment.selectionSet,
             schema.getType(fragment.typeCondition.name.value) ?? undefined,
             new Set([...seen, name]),
+            page,
           );
-          measured.set(name, inner);
+          measured.set(key, inner);
         }
         add(inner);
       }
@@ -145,6 +169,6 @@ export function measureOperation(
       : operation.operation === "subscription"
         ? schema.getSubscriptionType()
         : schema.getQueryType();
-  const { cost, depth, aliases } = walk(operation.selectionSet, root ?? undefined, new Set());
-  return { depth, aliases, directives, cost };
+  const { cost, depth, aliases } = walk(operation.selectionSet, root ?? undefined, new Set(), undefined);
+  return { depth, aliases, directives, cost, entities };
 }

@@ -17,7 +17,7 @@ export const DEFAULT_LIMITS: LimitOptions = {
   maxAliases: 30,
   maxDirectives: 30,
   maxTokens: 3000,
-  maxCost: 50_000,
+  maxCost: 100_000,
   maxEntities: 1000,
   maxBodyBytes: 100_000,
   corsOrigins: [],

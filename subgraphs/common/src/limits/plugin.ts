@@ -18,11 +18,6 @@ export function queryLimitsPlugin<Context extends BaseContext>(limits: LimitOpti
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           const variables = request.variables ?? {};
-          const representations = variables.representations;
-          if (Array.isArray(representations) && representations.length > limits.maxEntities)
-            throw new GraphQLError(`_entities takes at most ${limits.maxEntities} representations`, {
-              extensions: { code: "BAD_USER_INPUT", max: limits.maxEntities, http: { status: 400 } },
-            });
           // Several operations and no (or an unknown) operationName: the client's mistake, said as such
           // (behind @apollo/gateway it would otherwise surface as a 500 INVALID_GRAPHQL).
           if (!operation)
@@ -32,6 +27,13 @@ export function queryLimitsPlugin<Context extends BaseContext>(limits: LimitOpti
               {},
             );
           const size = measureOperation(schema, document, operation, variables, limits.maxCost);
+          if (size.entities > limits.maxEntities)
+            throw new GraphQLError(
+              `_entities takes at most ${limits.maxEntities} representations (got ${size.entities})`,
+              {
+                extensions: { code: "BAD_USER_INPUT", max: limits.maxEntities, http: { status: 400 } },
+              },
+            );
           if (size.aliases > limits.maxAliases)
             throw refuse(
               LimitErrorCode.TooManyAliases,
