@@ -32,8 +32,8 @@ const LIMITS: [string, string, string, string][] = [
       5,
       "goodsList(pageSize: 100) { total items { id name shopPrice stocks category { id name } brand { id name } } }",
     ),
-    // 30 aliases × the category tree with each level's brands: ~30 × 16,000 fields.
-    aliases(30, "categories { children { children { brands { id } } } }"),
+    // A 100-goods page, each with its category's subtree and brands: ~100 × 2,100 fields.
+    "{ goodsList(pageSize: 100) { items { category { children { children { brands { id } } } } } } }",
     "QUERY_TOO_COMPLEX",
   ],
 ];

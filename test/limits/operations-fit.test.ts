@@ -35,15 +35,15 @@ describe("the default limits leave room for every operation clients send", () =>
     }
   });
 
-  it("weights lists by their page size, and nested unpaged lists by 20 each", () => {
+  it("weights lists by their page size, and nested unpaged lists by 10 each", () => {
     const cost = (query: string) => {
       const document = parse(query);
       return measureOperation(goodsSchema, document, document.definitions[0] as OperationDefinitionNode).cost;
     };
     expect(cost("{ goodsList(pageSize: 10) { items { id } } }")).toBe(1 + 1 + 10 * 1);
     expect(cost("{ goodsList(pageSize: 100) { items { id } } }")).toBe(1 + 1 + 100 * 1);
-    expect(cost("{ categories { children { id } } }")).toBe(1 + 20 * (1 + 20 * 1));
+    expect(cost("{ categories { children { id } } }")).toBe(1 + 10 * (1 + 10 * 1));
     // A fragment cannot hide the fan-out.
-    expect(cost("{ categories { ...C } } fragment C on Category { children { id } }")).toBe(1 + 20 * (1 + 20 * 1));
+    expect(cost("{ categories { ...C } } fragment C on Category { children { id } }")).toBe(1 + 10 * (1 + 10 * 1));
   });
 });

@@ -38,6 +38,7 @@ describe("schema:check CLI --json", () => {
       ["composition", "passed"],
       ["supergraph-drift", "passed"],
       ["breaking-changes", "passed"],
+      ["access-rules", "passed"],
       ["operations", "passed"],
       ["prisma-migrations", "skipped"],
       ["generated-types", "skipped"],

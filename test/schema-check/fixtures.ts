@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { toSupergraphFile } from "@emshop/tools/compose";
+import { accessRulesFromSupergraph, printAccessRules } from "@emshop/tools/schema-check/access-rules";
 import { apiSchemaFromSupergraph, printApiSchema } from "@emshop/tools/schema-check/api-schema";
 import { checkComposition } from "@emshop/tools/schema-check/compose-check";
 import { loadOperationFiles } from "@emshop/tools/schema-check/operations-check";
@@ -76,6 +77,10 @@ export function repoCopy(edits: SdlEdits = {}) {
   symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir");
   writeFileSync(join(root, "gateway/supergraph.graphql"), toSupergraphFile(before.supergraphSdl));
   writeFileSync(join(root, "gateway/schema.baseline.graphql"), printApiSchema(before.apiSchema));
+  writeFileSync(
+    join(root, "gateway/access-rules.baseline.json"),
+    printAccessRules(accessRulesFromSupergraph(before.supergraphSdl, before.apiSchema)),
+  );
   for (const { path, content } of sdl) writeFileSync(join(root, path), content);
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -27,6 +27,7 @@ describe("schema:check on a copy of the repository", () => {
       "skipped",
       "skipped",
       "skipped",
+      "skipped",
     ]);
   });
 });

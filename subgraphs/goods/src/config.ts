@@ -16,4 +16,9 @@ export const loadGoodsConfig = (env: Record<string, string | undefined>): GoodsC
   loadConfig("goods", goodsSettings, env);
 
 export const goodsServiceOptions = (config: GoodsConfig) =>
-  subgraphServiceOptions("goods", config.GOODS_PORT, databaseOptions("goods", config.GOODS_DATABASE_URL, config), config);
+  subgraphServiceOptions(
+    "goods",
+    config.GOODS_PORT,
+    databaseOptions("goods", config.GOODS_DATABASE_URL, config),
+    config,
+  );

@@ -115,11 +115,16 @@ export function accessRulesFromSupergraph(supergraphSdl: string, apiSchema: Grap
   return rules;
 }
 
-/** As written to gateway/access-rules.baseline.json: keys sorted, one rule per line. */
+/** As written to gateway/access-rules.baseline.json: keys sorted, one rule per line (as biome formats it). */
 export function printAccessRules(rules: AccessRules): string {
   const lines = Object.keys(rules)
     .sort()
-    .map((path) => `  ${JSON.stringify(path)}: ${JSON.stringify(normalizeRule(rules[path] as AccessRule))}`);
+    .map((path) => {
+      const { authenticated, scopes } = normalizeRule(rules[path] as AccessRule);
+      const sets =
+        scopes && `[${scopes.map((set) => `[${set.map((scope) => JSON.stringify(scope)).join(", ")}]`).join(", ")}]`;
+      return `  ${JSON.stringify(path)}: { "authenticated": ${authenticated}, "scopes": ${sets ?? "null"} }`;
+    });
   return lines.length === 0 ? "{}\n" : `{\n${lines.join(",\n")}\n}\n`;
 }
 

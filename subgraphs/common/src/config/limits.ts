@@ -31,7 +31,7 @@ export const limitSettings = {
     min: 1,
     max: 100_000_000,
     description:
-      "estimated fields an answer may hold: each list field multiplies by its page size, or by 20 (`QUERY_TOO_COMPLEX`)",
+      "estimated fields an answer may hold: each list field multiplies by its page size, or by 10 (`QUERY_TOO_COMPLEX`)",
   }),
   MAX_ENTITIES: integer({
     default: 1000,

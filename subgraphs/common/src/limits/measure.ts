@@ -18,7 +18,7 @@ import {
 } from "graphql";
 
 /** What an unpaged list is assumed to hold (children of a category, its brands, …). */
-export const LIST_FACTOR = 20;
+export const LIST_FACTOR = 10;
 /** Arguments that bound a list's length. */
 const PAGE_ARGUMENTS = ["pageSize", "first", "limit"];
 
