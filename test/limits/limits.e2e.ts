@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS } from "@emshop/common/limits/options";
 import { startGatewayService } from "@emshop/gateway/main";
+import { startGoodsService } from "@emshop/goods/main";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { gql } from "../support/graphql-client";
 import { type Stack, startStack } from "../support/stack";
@@ -154,6 +155,9 @@ describe("abuse limits", () => {
       body: JSON.stringify([{ query: "{ __typename }" }, { query: "{ __typename }" }]),
     });
     expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(body.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
   });
 
   describe("production mode", () => {
@@ -180,6 +184,26 @@ describe("abuse limits", () => {
       ).toBeUndefined();
       const devTypo = await gql(stack.url, "{ goodsLis { total } }", undefined, anonymousHeaders);
       expect(devTypo.errors?.[0]?.message).toContain("Did you mean");
+    });
+
+    it("a subgraph in production mode refuses introspection too (it is reachable directly)", async () => {
+      const goods = await startGoodsService({
+        port: 0,
+        database: { url: stack.databaseUrls.goods },
+        log: () => undefined,
+        demoData: false,
+        production: true,
+      });
+      try {
+        const schema = await gql(goods.url, "{ __schema { types { name } } }", undefined, anonymousHeaders);
+        expect(schema.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+        const typo = await gql(goods.url, "{ goodsLis { total } }", undefined, anonymousHeaders);
+        expect(typo.errors?.[0]?.message).not.toContain("Did you mean");
+        // Federation's own fields still work: the gateway needs them, not introspection.
+        expect((await gql(goods.url, "{ _service { sdl } }", undefined, anonymousHeaders)).errors).toBeUndefined();
+      } finally {
+        await goods.stop();
+      }
     });
 
     it("answers CORS preflights for configured origins only", async () => {
