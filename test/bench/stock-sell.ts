@@ -13,19 +13,18 @@
  * Env: BENCH_DATABASE_URL or TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
  * BENCH_SECONDS (default 10), BENCH_CLIENTS (default 64), DB_POOL_SIZE (the subgraph's pool, default 10).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { SELL_SQL } from "@emshop/inventory/stock/sell-stock";
 import pg from "pg";
-import { asForSpawned, SPAWNED_SERVICE_SECRET } from "../support/tokens";
+import { type ServiceProcess, spawnService } from "../support/service-process";
+import { asForSpawned } from "../support/tokens";
 import { benchAdminUrl, createBenchDatabase } from "./bench-database";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clients = Number(process.env.BENCH_CLIENTS ?? 64);
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const SUBGRAPH_GOODS = 1;
 const PGBENCH_GOODS = 2;
 const START_STOCK = 2_000_000_000; // never runs out: the benchmark measures successful sells
@@ -38,36 +37,20 @@ function findPgbench(): string {
   return onPath;
 }
 
-/** Starts `subgraphs/inventory/src/index.ts` on a free port; resolves with its URL once it is ready. */
-async function startSubgraph(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "subgraphs/inventory/src/index.ts"], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      INVENTORY_DATABASE_URL: databaseUrl,
-      INVENTORY_PORT: "0",
-      NODE_ENV: "production",
-      AUTH_JWT_SECRET: SPAWNED_SERVICE_SECRET,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving (http:\/\/\S+\/graphql)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`inventory subgraph exited with ${code}: ${output}`)));
+/** Starts the inventory subgraph as its own process; resolves once it is ready. */
+async function startSubgraph(databaseUrl: string): Promise<ServiceProcess> {
+  const service = await spawnService("subgraphs/inventory/src/index.ts", {
+    INVENTORY_DATABASE_URL: databaseUrl,
+    INVENTORY_PORT: "0",
   });
   // Readiness is polled (it also proves the database is reachable), never slept on.
   for (let attempt = 0; ; attempt++) {
-    const ready = await fetch(url.replace(/\/graphql$/, "/health/ready")).catch(() => null);
+    const ready = await fetch(service.url.replace(/\/graphql$/, "/health/ready")).catch(() => null);
     if (ready?.ok) break;
     if (attempt > 100) throw new Error("inventory subgraph never became ready");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, child };
+  return service;
 }
 
 const SELL = `mutation($orderSn: String!, $items: [StockItemInput!]!) { sellStock(orderSn: $orderSn, items: $items) { status } }`;
@@ -189,7 +172,7 @@ function runPgbench(databaseUrl: string, variant: "same" | "naive") {
 async function main() {
   const database = await createBenchDatabase("stock");
   const databaseUrl = database.url;
-  let subgraph: { url: string; child: ChildProcess } | null = null;
+  let subgraph: ServiceProcess | null = null;
   try {
     subgraph = await startSubgraph(databaseUrl); // applies the migrations
     const db = new pg.Client({ connectionString: databaseUrl });

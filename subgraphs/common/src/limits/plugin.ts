@@ -28,11 +28,10 @@ export function queryLimitsPlugin<Context extends BaseContext>(limits: LimitOpti
             );
           const size = measureOperation(schema, document, operation, variables, limits.maxCost);
           if (size.entities > limits.maxEntities)
-            throw new GraphQLError(
+            throw refuse(
+              "BAD_USER_INPUT",
               `_entities takes at most ${limits.maxEntities} representations (got ${size.entities})`,
-              {
-                extensions: { code: "BAD_USER_INPUT", max: limits.maxEntities, http: { status: 400 } },
-              },
+              { max: limits.maxEntities },
             );
           if (size.aliases > limits.maxAliases)
             throw refuse(
