@@ -6,6 +6,11 @@ import type { GatewayServiceOptions } from "./main";
 /** Every variable the gateway reads (the README's configuration table is rendered from these). */
 export const gatewaySettings = {
   GATEWAY_PORT: port(4000, "listening port"),
+  GATEWAY_HOST: text({
+    default: "0.0.0.0",
+    description:
+      "interface the gateway listens on (it is the public edge; the subgraphs listen on loopback by default)",
+  }),
   GOODS_URL: httpUrl({
     default: "http://localhost:4001/graphql",
     description: "where the gateway finds the goods subgraph",
@@ -44,7 +49,7 @@ export const loadGatewayConfig = (env: Record<string, string | undefined>): Gate
 export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOptions {
   return {
     port: config.GATEWAY_PORT,
-    host: config.HOST,
+    host: config.GATEWAY_HOST,
     subgraphUrls: { goods: config.GOODS_URL, inventory: config.INVENTORY_URL },
     timeouts: { queryMs: config.SUBGRAPH_QUERY_TIMEOUT_MS, mutationMs: config.SUBGRAPH_MUTATION_TIMEOUT_MS },
     ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),

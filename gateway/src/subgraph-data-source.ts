@@ -1,4 +1,5 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { TIMEOUT_HEADER } from "@emshop/common/request-signal";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context";
 
@@ -64,8 +65,13 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     if (!request.query) throw new Error("Missing query");
     // Health checks and schema loading have no incoming request, hence no context.
     const context = options.context as Partial<GatewayContext> | undefined;
-    const headers: Record<string, string> = { "content-type": "application/json", ...context?.forwardedHeaders };
     const timeoutMs = MUTATION.test(request.query) ? this.timeouts.mutationMs : this.timeouts.queryMs;
+    // The deadline travels: the subgraph stops working for this fetch once the gateway stops waiting.
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      ...context?.forwardedHeaders,
+      [TIMEOUT_HEADER]: String(timeoutMs),
+    };
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = context?.signal ? AbortSignal.any([context.signal, timeout]) : timeout;
     const { query, variables, operationName, extensions } = request;

@@ -21,7 +21,7 @@ describe("service configuration", () => {
     const goods = goodsServiceOptions(loadGoodsConfig({}));
     expect(goods).toMatchObject({
       port: 4001,
-      host: "0.0.0.0",
+      host: "127.0.0.1", // a subgraph is reachable from this host only, unless GOODS_HOST says otherwise
       demoData: true,
       includeStacktrace: true, // NODE_ENV defaults to development
       auth: { kind: "secret", issuer: "emshop-dev", audience: "emshop-api" },
@@ -32,6 +32,7 @@ describe("service configuration", () => {
     expect(inventoryServiceOptions(loadInventoryConfig({})).database?.url).toBe(`pglite:${repoRoot}/.data/inventory`);
     expect(gatewayServiceOptions(loadGatewayConfig({}))).toMatchObject({
       port: 4000,
+      host: "0.0.0.0", // the gateway is the public edge
       subgraphUrls: { goods: "http://localhost:4001/graphql", inventory: "http://localhost:4002/graphql" },
       timeouts: { queryMs: 2000, mutationMs: 15_000 },
       telemetry: false,

@@ -6,10 +6,15 @@
  */
 export type Caller = "anonymous" | "admin" | "orders" | "expired" | "garbage";
 
+/** Which service a case is sent to: the gateway, or a subgraph directly (subgraphs are reachable too). */
+export type Target = "gateway" | "goods" | "inventory";
+
 export interface HostileCase {
   name: string;
   /** Who sends it (default anonymous). */
   as?: Caller;
+  /** Where it goes (default the gateway). */
+  target?: Target;
   /** A GraphQL operation POSTed as JSON … */
   query?: string;
   variables?: Record<string, unknown>;
@@ -19,6 +24,8 @@ export interface HostileCase {
   codes?: string[];
   /** … or acceptable HTTP statuses for a non-GraphQL refusal (still with a JSON body). */
   statuses?: number[];
+  /** For a case whose right answer is data (e.g. a wildcard matching nothing): checks the parsed body. */
+  check?: (body: { data?: unknown; errors?: unknown[] }) => void;
 }
 
 const INPUT = ["BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"];

@@ -63,6 +63,23 @@ describe("the stock ledger", () => {
     expect((await movements({ goodsId: "77" })).items).toEqual([]);
   });
 
+  it.each([
+    ["beyond int64", "movement:9999999999999999999"],
+    ["int64 max + 1", "movement:9223372036854775808"],
+    ["zero", "movement:0"],
+    ["negative", "movement:-1"],
+    ["20 digits", "movement:12345678901234567890"],
+    ["another prefix", "goods:1"],
+  ])("a forged cursor (%s) is BAD_USER_INPUT, never a database error", async (_name, inside) => {
+    const after = Buffer.from(inside).toString("base64url");
+    expect(codes(await inventory.run(ops.stockMovements, { goodsId: "1", after }))).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("the largest id a cursor may hold is still a cursor", async () => {
+    const after = Buffer.from("movement:9223372036854775807").toString("base64url");
+    expect((await movements({ goodsId: "1", after })).items).toHaveLength(12);
+  });
+
   it("importStocks creates missing rows with an IMPORT movement each, skips existing ones, and is idempotent", async () => {
     const items = Array.from({ length: 5000 }, (_, index) => ({ goodsId: index + 1, stocks: index % 50 }));
     const started = performance.now();

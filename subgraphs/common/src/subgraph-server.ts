@@ -6,6 +6,8 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { type DocumentNode, type GraphQLSchema, parse } from "graphql";
 import { enforceAccessRules } from "./auth/access-rules";
 import { type ExposureOptions, exposureOptions } from "./limits/apollo-options";
+import { DEFAULT_LIMITS } from "./limits/options";
+import { requestGuardPlugin } from "./request-guard";
 
 export interface SubgraphApolloOptions<Context extends BaseContext> extends ExposureOptions {
   plugins?: ApolloServerPlugin<Context>[];
@@ -33,7 +35,12 @@ export function createSubgraphApollo<Context extends BaseContext>(
     schema,
     ...exposure,
     // Inline traces only matter with Apollo GraphOS usage reporting, which this deployment does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...exposure.plugins, ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ...exposure.plugins,
+      requestGuardPlugin<Context>((options.limits ?? DEFAULT_LIMITS).maxCost),
+      ...(options.plugins ?? []),
+    ],
     includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
     // The service's own signal handler drains HTTP and closes the database in
     // order; Apollo's would stop Apollo alone and re-raise the signal mid-drain.

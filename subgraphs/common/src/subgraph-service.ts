@@ -6,6 +6,7 @@ import { type AuthState, createTokenVerifier } from "./auth/verify";
 import { type AuthOptions, developmentAuth } from "./config/auth";
 import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
 import type { LimitOptions } from "./limits/options";
+import { requestSignal } from "./request-signal";
 import type { SubgraphApolloOptions } from "./subgraph-server";
 
 /** The database side a subgraph service needs: a health probe and a way to close it. */
@@ -79,8 +80,12 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
           ...(options.limits ? { limits: options.limits } : {}),
           production: options.production ?? false,
         }),
-      context: async ({ req }) =>
-        definition.createContext(db, { headers: req.headers, auth: await verify(req.headers.authorization) }),
+      // `signal` (caller gone or its deadline passed) is read by the request guard.
+      context: async ({ req, res }) =>
+        Object.assign(
+          definition.createContext(db, { headers: req.headers, auth: await verify(req.headers.authorization) }),
+          { signal: requestSignal(req, res) },
+        ),
       readiness: async () => void (await db.sql.query("SELECT 1")),
       port: options.port ?? definition.defaultPort,
       ...(options.host ? { host: options.host } : {}),

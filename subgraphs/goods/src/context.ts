@@ -3,14 +3,28 @@ import { type AuthState, anonymous } from "@emshop/common/auth/verify";
 import type { GoodsDb } from "@emshop/db/goods";
 import { createLoaders, type Loaders } from "./loaders";
 
+/** Bounds of the catalog's search that an operator may tune (GOODS settings). */
+export interface SearchOptions {
+  /** Longest `keywords` filter accepted: each character costs the database work on every row it scans. */
+  maxKeywordsLength: number;
+}
+
+export const DEFAULT_SEARCH: SearchOptions = { maxKeywordsLength: 100 };
+
 export interface GoodsContext extends AuthContext {
   db: GoodsDb;
   loaders: Loaders;
+  search: SearchOptions;
 }
 
 /** A fresh context (and fresh loaders) for every request; `auth` is the verified caller. */
-export const createContext = (db: GoodsDb, request: { auth?: AuthState } = {}): GoodsContext => ({
+export const createContext = (
+  db: GoodsDb,
+  request: { auth?: AuthState } = {},
+  search: SearchOptions = DEFAULT_SEARCH,
+): GoodsContext => ({
   db,
   loaders: createLoaders(db),
   auth: request.auth ?? anonymous,
+  search,
 });

@@ -1,5 +1,6 @@
 import { badUserInput, parseId } from "@emshop/common/errors";
 import type { GoodsDb, Prisma } from "@emshop/db/goods";
+import { DEFAULT_SEARCH, type SearchOptions } from "./context";
 import type { GoodsFilter } from "./generated/resolvers-types";
 
 /** Ids of a category and all its descendants (the tree is at most 3 levels deep). */
@@ -21,9 +22,33 @@ const finite = (field: string, value: number | null | undefined) => {
   return value ?? undefined;
 };
 
+/**
+ * A keyword as a literal LIKE pattern: Prisma's `contains` passes `%`, `_` and
+ * `\` through as wildcards (so `"%"` matched every goods); PostgreSQL's LIKE
+ * escape character is the backslash.
+ */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+function keywordsOf(filter: GoodsFilter, search: SearchOptions): string | undefined {
+  const keywords = filter.keywords?.trim();
+  if (!keywords) return undefined;
+  // Counted in code points, as the database compares them.
+  const length = [...keywords].length;
+  if (length > search.maxKeywordsLength)
+    throw badUserInput("filter.keywords", `must be at most ${search.maxKeywordsLength} characters, got ${length}`, {
+      max: search.maxKeywordsLength,
+    });
+  return escapeLike(keywords);
+}
+
 /** Turns the public GoodsFilter into a Prisma where clause, validating every field. */
-export async function goodsWhere(db: GoodsDb, filter: GoodsFilter | null | undefined): Promise<Prisma.GoodsWhereInput> {
+export async function goodsWhere(
+  db: GoodsDb,
+  filter: GoodsFilter | null | undefined,
+  search: SearchOptions = DEFAULT_SEARCH,
+): Promise<Prisma.GoodsWhereInput> {
   if (!filter) return {};
+  const keywords = keywordsOf(filter, search); // first: a refused keyword costs no category query
   const priceMin = finite("filter.priceMin", filter.priceMin);
   const priceMax = finite("filter.priceMax", filter.priceMax);
   if (priceMin !== undefined && priceMax !== undefined && priceMin > priceMax) {
@@ -39,7 +64,6 @@ export async function goodsWhere(db: GoodsDb, filter: GoodsFilter | null | undef
   if (filter.topCategory != null) {
     where.categoryId = { in: await categoryAndDescendants(db, parseId(filter.topCategory, "filter.topCategory")) };
   }
-  const keywords = filter.keywords?.trim();
   if (keywords) {
     where.OR = [
       { name: { contains: keywords, mode: "insensitive" } },

@@ -1,11 +1,15 @@
 import { type SubgraphServiceOptions, startSubgraphService } from "@emshop/common/subgraph-service";
 import { openGoodsDb } from "@emshop/db/goods";
 import { prepareGoodsDb } from "@emshop/db/prepare";
-import { createContext } from "./context";
+import { createContext, DEFAULT_SEARCH, type SearchOptions } from "./context";
 import { createGoodsServer } from "./server";
 
+export interface GoodsServiceOptions extends SubgraphServiceOptions {
+  search?: SearchOptions;
+}
+
 /** Starts the goods subgraph: its database, migrations, then HTTP on `options.port` (default 4001). */
-export const startGoodsService = (options: SubgraphServiceOptions = {}) =>
+export const startGoodsService = (options: GoodsServiceOptions = {}) =>
   startSubgraphService(
     {
       name: "goods",
@@ -13,7 +17,7 @@ export const startGoodsService = (options: SubgraphServiceOptions = {}) =>
       openDb: openGoodsDb,
       prepareDb: prepareGoodsDb,
       createServer: createGoodsServer,
-      createContext,
+      createContext: (db, request) => createContext(db, request, options.search ?? DEFAULT_SEARCH),
       warmUp: (db) => db.prisma.category.findFirst({ select: { id: true } }),
     },
     options,

@@ -1,11 +1,12 @@
 import { databaseOptions, inventoryDatabaseSettings } from "@emshop/common/config/database";
 import { loadConfig } from "@emshop/common/config/load";
-import { subgraphServiceOptions, subgraphServiceSettings } from "@emshop/common/config/service";
+import { subgraphHost, subgraphServiceOptions, subgraphServiceSettings } from "@emshop/common/config/service";
 import { type ConfigOf, port } from "@emshop/common/config/settings";
 
 /** Every variable the inventory subgraph reads (the README's configuration table is rendered from these). */
 export const inventorySettings = {
   INVENTORY_PORT: port(4002, "listening port"),
+  INVENTORY_HOST: subgraphHost("inventory"),
   ...inventoryDatabaseSettings,
   ...subgraphServiceSettings,
 };
@@ -18,7 +19,7 @@ export const loadInventoryConfig = (env: Record<string, string | undefined>): In
 export const inventoryServiceOptions = (config: InventoryConfig) =>
   subgraphServiceOptions(
     "inventory",
-    config.INVENTORY_PORT,
+    { port: config.INVENTORY_PORT, host: config.INVENTORY_HOST },
     databaseOptions("inventory", config.INVENTORY_DATABASE_URL, config),
     config,
   );

@@ -8,14 +8,18 @@ import DataLoader from "dataloader";
  */
 export function createLoaders(db: InventoryDb) {
   return {
-    stocksByGoodsId: new DataLoader<number, number | null>(async (goodsIds) => {
-      const rows = await db.prisma.inventory.findMany({
-        where: { goodsId: { in: [...goodsIds] } },
-        select: { goodsId: true, stocks: true },
-      });
-      const stocks = new Map(rows.map((row) => [row.goodsId, row.stocks]));
-      return goodsIds.map((goodsId) => stocks.get(goodsId) ?? null);
-    }),
+    stocksByGoodsId: new DataLoader<number, number | null>(
+      async (goodsIds) => {
+        const rows = await db.prisma.inventory.findMany({
+          where: { goodsId: { in: [...goodsIds] } },
+          select: { goodsId: true, stocks: true },
+        });
+        const stocks = new Map(rows.map((row) => [row.goodsId, row.stocks]));
+        return goodsIds.map((goodsId) => stocks.get(goodsId) ?? null);
+        // One SQL statement never names more goods than one `_entities` call may (MAX_ENTITIES' default).
+      },
+      { maxBatchSize: 1000 },
+    ),
   };
 }
 

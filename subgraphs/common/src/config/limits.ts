@@ -39,6 +39,13 @@ export const limitSettings = {
     max: 100_000,
     description: "representations per `_entities` call a subgraph resolves (`BAD_USER_INPUT`)",
   }),
+  MAX_MUTATION_FIELDS: integer({
+    default: 20,
+    min: 1,
+    max: 10_000,
+    description:
+      "root fields of one mutation operation, aliases included; each is its own write (`TOO_MANY_MUTATIONS`)",
+  }),
   MAX_BODY_BYTES: integer({
     default: 100_000,
     min: 1000,

@@ -6,9 +6,20 @@ import { authOptions, authSettings } from "./auth";
 import { limitSettings } from "./limits";
 import { boolean, type ConfigOf, milliseconds, oneOf, text } from "./settings";
 
+/**
+ * The interface a subgraph listens on. Loopback by default: a subgraph trusts
+ * the gateway to apply the public edge's rules, and although it enforces its
+ * own limits and access rules, nothing outside the host should reach it unless
+ * an operator says so (`0.0.0.0` behind a network policy that admits only the gateway).
+ */
+export const subgraphHost = (service: string) =>
+  text({
+    default: "127.0.0.1",
+    description: `interface the ${service} subgraph listens on; \`0.0.0.0\` when the gateway runs on another host (behind a network policy)`,
+  });
+
 /** Settings every HTTP service (gateway and subgraphs) reads. */
 export const httpServiceSettings = {
-  HOST: text({ default: "0.0.0.0", description: "interface to listen on" }),
   NODE_ENV: oneOf({
     values: ["production", "development", "test"],
     default: "development",
@@ -48,6 +59,7 @@ export const limitOptions = (config: HttpServiceConfig): LimitOptions => ({
   maxTokens: config.MAX_TOKENS,
   maxCost: config.MAX_COST,
   maxEntities: config.MAX_ENTITIES,
+  maxMutationFields: config.MAX_MUTATION_FIELDS,
   maxBodyBytes: config.MAX_BODY_BYTES,
   corsOrigins: (config.CORS_ORIGINS ?? "")
     .split(",")
@@ -63,14 +75,14 @@ export const shutdownOptions = (config: HttpServiceConfig): ShutdownOptions => (
 /** A subgraph's run options from its validated configuration. */
 export function subgraphServiceOptions(
   service: string,
-  port: number,
+  listen: { port: number; host: string },
   database: DatabaseOptions,
   config: ConfigOf<typeof subgraphServiceSettings>,
 ): SubgraphServiceOptions {
   return {
     auth: authOptions(service, config),
-    port,
-    host: config.HOST,
+    port: listen.port,
+    host: listen.host,
     database,
     demoData: config.DEMO_DATA,
     shutdown: shutdownOptions(config),

@@ -1,7 +1,9 @@
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { formatError } from "../format-error";
-import { rejectNulBytes } from "../input/nul-bytes";
+import { graphqlOverHttpStatus } from "../graphql-over-http";
+import { FiniteNumberLiterals } from "../input/finite-numbers";
+import { stringArgumentsPlugin } from "../input/string-arguments";
 import { DEFAULT_LIMITS, type LimitOptions } from "./options";
 import { queryLimitsPlugin } from "./plugin";
 
@@ -22,19 +24,21 @@ export function exposureOptions<Context extends BaseContext>(
   options: ExposureOptions,
 ): Pick<
   ApolloServerOptions<Context>,
-  "parseOptions" | "introspection" | "allowBatchedHttpRequests" | "csrfPrevention" | "formatError"
+  "parseOptions" | "introspection" | "allowBatchedHttpRequests" | "csrfPrevention" | "formatError" | "validationRules"
 > & { plugins: ApolloServerPlugin<Context>[] } {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const production = options.production ?? false;
   return {
     parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [FiniteNumberLiterals],
     introspection: !production,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     formatError: formatError(service, { hideSuggestions: production }),
     plugins: [
       queryLimitsPlugin<Context>(limits),
-      rejectNulBytes<Context>(),
+      stringArgumentsPlugin<Context>(),
+      graphqlOverHttpStatus<Context>(),
       ...(production ? [ApolloServerPluginLandingPageDisabled() as ApolloServerPlugin<Context>] : []),
     ],
   };

@@ -30,6 +30,8 @@ export interface OperationSize {
   cost: number;
   /** The most representations one `_entities` field asks for (0 without one). */
   entities: number;
+  /** Fields the operation selects at its root (fragments expanded): for a mutation, its writes. */
+  rootFields: number;
 }
 
 /** How many representations an `_entities` field names, as a list literal or through a variable. */
@@ -78,6 +80,34 @@ function multiplier(
   }
   if (isList) return { times: pageFromParent ?? LIST_FACTOR, page: undefined };
   return { times: 1, page: undefined };
+}
+
+/**
+ * Root fields, through inline fragments and fragment spreads (a fragment counts
+ * wherever it is spread, memoised so nested spreads stay linear; validation has
+ * already refused fragment cycles).
+ */
+function countRootFields(
+  selections: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  memo = new Map<string, number>(),
+): number {
+  let count = 0;
+  for (const selection of selections.selections) {
+    if (selection.kind === Kind.FIELD) count++;
+    else if (selection.kind === Kind.INLINE_FRAGMENT) count += countRootFields(selection.selectionSet, fragments, memo);
+    else {
+      const name = selection.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || memo.get(name) === -1) continue;
+      if (!memo.has(name)) {
+        memo.set(name, -1); // in progress: a cycle (already refused by validation) counts nothing
+        memo.set(name, countRootFields(fragment.selectionSet, fragments, memo));
+      }
+      count += memo.get(name) ?? 0;
+    }
+  }
+  return count;
 }
 
 /**
@@ -170,5 +200,5 @@ export function measureOperation(
         ? schema.getSubscriptionType()
         : schema.getQueryType();
   const { cost, depth, aliases } = walk(operation.selectionSet, root ?? undefined, new Set(), undefined);
-  return { depth, aliases, directives, cost, entities };
+  return { depth, aliases, directives, cost, entities, rootFields: countRootFields(operation.selectionSet, fragments) };
 }

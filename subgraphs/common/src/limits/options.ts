@@ -6,6 +6,8 @@ export interface LimitOptions {
   maxTokens: number;
   maxCost: number;
   maxEntities: number;
+  /** Root fields of one mutation operation (aliases included): each is a separate write. */
+  maxMutationFields: number;
   maxBodyBytes: number;
   /** Origins allowed by CORS; empty: no CORS headers at all. */
   corsOrigins: string[];
@@ -19,6 +21,7 @@ export const DEFAULT_LIMITS: LimitOptions = {
   maxTokens: 3000,
   maxCost: 100_000,
   maxEntities: 1000,
+  maxMutationFields: 20,
   maxBodyBytes: 100_000,
   corsOrigins: [],
 };
@@ -30,5 +33,6 @@ export const LimitErrorCode = {
   TooManyDirectives: "TOO_MANY_DIRECTIVES",
   TooLarge: "QUERY_TOO_LARGE",
   TooComplex: "QUERY_TOO_COMPLEX",
+  TooManyMutations: "TOO_MANY_MUTATIONS",
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
 } as const;

@@ -6,6 +6,22 @@ import { LimitErrorCode, type LimitOptions } from "./options";
 const refuse = (code: string, message: string, extra: Record<string, unknown>) =>
   new GraphQLError(message, { extensions: { code, ...extra, http: { status: 400 } } });
 
+/** Longest operation name accepted; a longer one is refused, and never echoed back. */
+export const MAX_OPERATION_NAME_LENGTH = 100;
+
+const tooLongName = () =>
+  refuse("BAD_REQUEST", `operationName must be at most ${MAX_OPERATION_NAME_LENGTH} characters`, {});
+
+function unresolvedOperation(operationName: string | undefined | null) {
+  if (operationName == null)
+    return refuse(
+      "OPERATION_RESOLUTION_FAILURE",
+      "the document holds several operations: say which one with operationName",
+      {},
+    );
+  return refuse("OPERATION_RESOLUTION_FAILURE", `the document has no operation named "${operationName}"`, {});
+}
+
 /**
  * Refuses an operation that is too deep, too aliased, too decorated with
  * directives or too expensive, after parsing and validation and before any
@@ -18,14 +34,12 @@ export function queryLimitsPlugin<Context extends BaseContext>(limits: LimitOpti
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           const variables = request.variables ?? {};
-          // Several operations and no (or an unknown) operationName: the client's mistake, said as such
-          // (behind @apollo/gateway it would otherwise surface as a 500 INVALID_GRAPHQL).
-          if (!operation)
-            throw refuse(
-              "OPERATION_RESOLUTION_FAILURE",
-              "the document holds several operations: say which one with operationName",
-              {},
-            );
+          // Client mistakes in choosing the operation are said as such (behind
+          // @apollo/gateway they would otherwise surface as a 500 INVALID_GRAPHQL).
+          if ((request.operationName?.length ?? 0) > MAX_OPERATION_NAME_LENGTH) throw tooLongName();
+          if (!operation) throw unresolvedOperation(request.operationName);
+          if (operation.operation === "subscription" && !schema.getSubscriptionType())
+            throw refuse("GRAPHQL_VALIDATION_FAILED", "this API has no subscriptions; send a query or a mutation", {});
           const size = measureOperation(schema, document, operation, variables, limits.maxCost);
           if (size.entities > limits.maxEntities)
             throw refuse(
@@ -38,6 +52,12 @@ export function queryLimitsPlugin<Context extends BaseContext>(limits: LimitOpti
               LimitErrorCode.TooManyAliases,
               `the operation has ${size.aliases} aliases; at most ${limits.maxAliases} are allowed`,
               { aliases: size.aliases, maxAliases: limits.maxAliases },
+            );
+          if (operation.operation === "mutation" && size.rootFields > limits.maxMutationFields)
+            throw refuse(
+              LimitErrorCode.TooManyMutations,
+              `the mutation has ${size.rootFields} root fields; at most ${limits.maxMutationFields} writes are allowed per request`,
+              { mutations: size.rootFields, maxMutationFields: limits.maxMutationFields },
             );
           if (size.depth > limits.maxDepth)
             throw refuse(

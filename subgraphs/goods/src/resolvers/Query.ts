@@ -6,9 +6,9 @@ import { pageOf, paging } from "../paging";
 export const Query: QueryResolvers = {
   goods: (_root, { id }, { db }) => db.prisma.goods.findUnique({ where: { id: parseId(id) } }),
 
-  goodsList: async (_root, { filter, page, pageSize }, { db }) => {
+  goodsList: async (_root, { filter, page, pageSize }, { db, search }) => {
     const pageArgs = paging(page, pageSize); // a bad page is rejected before the filter costs a query
-    const where = await goodsWhere(db, filter);
+    const where = await goodsWhere(db, filter, search);
     return pageOf(
       pageArgs,
       ({ skip, take }) => db.prisma.goods.findMany({ where, orderBy: { id: "desc" }, skip, take }),
