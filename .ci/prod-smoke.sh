@@ -16,7 +16,7 @@ data_dir="$(mktemp -d)"
 log="$(mktemp)"
 EMSHOP_DATA_DIR="$data_dir" GATEWAY_PORT=4400 GOODS_PORT=4401 INVENTORY_PORT=4402 \
   GOODS_URL=http://127.0.0.1:4401/graphql INVENTORY_URL=http://127.0.0.1:4402/graphql \
-  node tools/scripts/start-prod.mjs >"$log" 2>&1 & # what `npm run start:prod` runs, without npm in between
+  node tools/scripts/supervise.mjs prod >"$log" 2>&1 & # what `npm run start:prod` runs, without npm in between
 pid=$!
 query='{"query":"{ goodsList(pageSize: 3) { total items { id name stocks } } }"}'
 for _ in $(seq 1 120); do
