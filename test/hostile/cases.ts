@@ -51,6 +51,47 @@ const batch = (items: unknown) => ({
 const list = (args: string) => ({ query: `{ goodsList(${args}) { total items { id } } }` });
 const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(" ")} }`;
 const nested = (depth: number) => `{ categories { ${"children { ".repeat(depth)}id${" }".repeat(depth)} } }`;
+const goodsInput = (fields: Record<string, unknown>) => ({
+  query: "mutation ($i: CreateGoodsInput!) { createGoods(input: $i) { id } }",
+  variables: {
+    i: {
+      goodsSn: "SWEEP-G",
+      name: "n",
+      brief: "bbb",
+      marketPrice: 1,
+      shopPrice: 1,
+      frontImage: "https://i/x.png",
+      categoryId: "1",
+      brandId: "1",
+      ...fields,
+    },
+  },
+});
+const search = (keywords: string) => ({
+  query: "query ($k: String) { goodsList(filter: { keywords: $k }) { total items { id } } }",
+  variables: { k: keywords },
+});
+const movementsAfter = (inside: string) => ({
+  query: `{ stockMovements(goodsId: "1", after: "${Buffer.from(inside).toString("base64url")}") { items { id } } }`,
+});
+const entities = (n: number) => ({
+  query: "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Goods { id } } }",
+  variables: { r: Array.from({ length: n }, (_, i) => ({ __typename: "Goods", id: String(i + 1) })) },
+});
+/** A selection that doubles at every level through fragments: 2^16 leaf fields from a few hundred bytes. */
+const fragmentBomb = () => {
+  const levels = 16;
+  const fragments = Array.from(
+    { length: levels },
+    (_, i) => `fragment F${i} on Category { children { ...F${i + 1} } brands { id } parent { ...F${i + 1} } }`,
+  ).join(" ");
+  return `{ categories { ...F0 } } ${fragments} fragment F${levels} on Category { id }`;
+};
+const noMatch = (body: { data?: unknown }) => {
+  const total = (body.data as { goodsList?: { total?: number } } | undefined)?.goodsList?.total;
+  if (total !== 0) throw new Error(`a keyword must match literally; this one matched ${total} goods`);
+};
+
 /** A goods id no inventory row has: a sell of it can only fail, never write. */
 const NO_STOCK = "987654";
 
@@ -295,5 +336,219 @@ export const hostileCases: HostileCase[] = [
     name: "two operations, no operationName",
     query: "query A { __typename } query B { __typename }",
     codes: ["BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED", "OPERATION_RESOLUTION_FAILURE"],
+  },
+
+  // ——— Issue 14's classes, each with cases of its own, on the gateway and the subgraphs directly ———
+  // Fan-out bombs: refused by the cost estimate before anything runs.
+  {
+    name: "fan-out bomb (children/parent × 10) to goods directly",
+    target: "goods",
+    query: `{ category(id: "1") { ${"children { parent { ".repeat(10)}id${" } }".repeat(10)} } }`,
+    codes: LIMITS,
+  },
+  {
+    name: "fan-out within the depth limit (children/parent × 5)",
+    query: `{ category(id: "1") { ${"children { parent { ".repeat(5)}id${" } }".repeat(5)} } }`,
+    codes: ["QUERY_TOO_COMPLEX"],
+  },
+  {
+    name: "fan-out within the depth limit to goods directly",
+    target: "goods",
+    query: `{ categories { ${"children { parent { ".repeat(5)}id${" } }".repeat(5)} } }`,
+    codes: ["QUERY_TOO_COMPLEX"],
+  },
+  { name: "fragments doubling 16 times", query: fragmentBomb(), codes: LIMITS },
+  { name: "fragments doubling 16 times to goods directly", target: "goods", query: fragmentBomb(), codes: LIMITS },
+  {
+    name: "20 aliases of the category tree with brands",
+    query: aliases(20, "categories { children { children { brands { id name logo } } } }"),
+    codes: ["QUERY_TOO_COMPLEX"],
+  },
+  // Aliased mutations: a few writes per request at most.
+  {
+    name: "21 aliased adjustStock",
+    as: "admin",
+    query: `mutation { ${Array.from({ length: 21 }, (_, i) => `a${i}: adjustStock(goodsId: "1", delta: 1, reason: "sweep") { stocks }`).join(" ")} }`,
+    codes: ["TOO_MANY_MUTATIONS"],
+  },
+  {
+    name: "21 aliased createBrand to goods directly",
+    as: "admin",
+    target: "goods",
+    query: `mutation { ${Array.from({ length: 21 }, (_, i) => `b${i}: createBrand(input: { name: "Sweep ${i}" }) { id }`).join(" ")} }`,
+    codes: ["TOO_MANY_MUTATIONS"],
+  },
+  {
+    name: "21 aliased sellStock to inventory directly",
+    as: "orders",
+    target: "inventory",
+    query: `mutation { ${Array.from({ length: 21 }, (_, i) => `s${i}: sellStock(orderSn: "SW-A-${i}", items: [{ goodsId: "1", num: 1 }]) { status }`).join(" ")} }`,
+    codes: ["TOO_MANY_MUTATIONS"],
+  },
+  {
+    name: "21 mutations hidden in fragments",
+    as: "admin",
+    query: `mutation { ...M ...M2 } fragment M on Mutation { ${Array.from({ length: 11 }, (_, i) => `m${i}: rebackStock(orderSn: "SW-F-${i}") { status }`).join(" ")} } fragment M2 on Mutation { ${Array.from({ length: 10 }, (_, i) => `n${i}: rebackStock(orderSn: "SW-G-${i}") { status }`).join(" ")} }`,
+    codes: ["TOO_MANY_MUTATIONS", "TOO_MANY_ALIASES"],
+  },
+  {
+    name: "3,000 aliased adjustStock",
+    as: "admin",
+    query: `mutation { ${Array.from({ length: 3000 }, (_, i) => `a${i}: adjustStock(goodsId: "1", delta: 1, reason: "x") { stocks }`).join(" ")} }`,
+    codes: LIMITS,
+    statuses: [413],
+  },
+  // Long strings and work nobody waits for.
+  { name: "keywords of 101 characters", ...search("k".repeat(101)), codes: INPUT },
+  {
+    name: "keywords of 90,000 characters to goods directly",
+    target: "goods",
+    ...search("k".repeat(90_000)),
+    codes: INPUT,
+  },
+  { name: "keywords of 500,000 characters", ...search("k".repeat(500_000)), statuses: [413] },
+  {
+    name: "5,000 aliased goodsList(pageSize: 100)",
+    query: aliases(5000, "goodsList(pageSize: 100) { total }"),
+    codes: LIMITS,
+    statuses: [413],
+  },
+  // _entities: capped, and the cap bounds the inventory query.
+  { name: "_entities with 1,001 representations to inventory", target: "inventory", ...entities(1001), codes: INPUT },
+  { name: "_entities with 1,001 representations to goods", target: "goods", ...entities(1001), codes: INPUT },
+  {
+    name: "_entities with 30,000 representations to inventory",
+    target: "inventory",
+    ...entities(30_000),
+    statuses: [413],
+  },
+  // NUL bytes, in any string argument of any service.
+  { name: "NUL in a goods name", as: "admin", ...goodsInput({ name: "Ket\u0000tle" }), codes: INPUT },
+  { name: "NUL in a goodsSn", as: "admin", ...goodsInput({ goodsSn: "SN\u0000" }), codes: INPUT },
+  {
+    name: "NUL in a description to goods directly",
+    as: "admin",
+    target: "goods",
+    ...goodsInput({ description: "a\u0000b" }),
+    codes: INPUT,
+  },
+  {
+    name: "NUL in a brand name to goods directly",
+    as: "admin",
+    target: "goods",
+    query: 'mutation { createBrand(input: { name: "Ev\\u0000il" }) { id } }',
+    codes: INPUT,
+  },
+  {
+    name: "NUL in an orderSn to inventory directly",
+    as: "orders",
+    target: "inventory",
+    ...sell([{ goodsId: "1", num: 1 }], "S\u0000N"),
+    codes: INPUT,
+  },
+  { name: "NUL in search keywords", ...search("tea\u0000"), codes: INPUT },
+  // Malformed cursors.
+  { name: "cursor beyond int64", as: "admin", ...movementsAfter("movement:9999999999999999999"), codes: INPUT },
+  {
+    name: "cursor of a negative id to inventory directly",
+    as: "admin",
+    target: "inventory",
+    ...movementsAfter("movement:-5"),
+    codes: INPUT,
+  },
+  {
+    name: "a 10,000-character cursor",
+    as: "admin",
+    query: `{ stockMovements(goodsId: "1", after: "${"A".repeat(10_000)}") { items { id } } }`,
+    codes: INPUT,
+  },
+  // Client mistakes: coded, never 500.
+  {
+    name: "unknown operationName",
+    raw: { body: JSON.stringify({ query: "query A { __typename }", operationName: "B" }) },
+    codes: ["OPERATION_RESOLUTION_FAILURE"],
+  },
+  {
+    name: "unknown operationName to goods directly",
+    target: "goods",
+    raw: { body: JSON.stringify({ query: "query A { __typename }", operationName: "B" }) },
+    codes: ["OPERATION_RESOLUTION_FAILURE"],
+  },
+  { name: "two anonymous operations", query: "{ __typename } { __typename }", codes: ["GRAPHQL_VALIDATION_FAILED"] },
+  { name: "a subscription", query: "subscription { __typename }", codes: ["GRAPHQL_VALIDATION_FAILED"] },
+  {
+    name: "a subscription to inventory directly",
+    target: "inventory",
+    query: "subscription { __typename }",
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+  },
+  {
+    name: "Float literal 1e400",
+    query: "{ goodsList(filter: { priceMin: 1e400 }) { total } }",
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+  },
+  {
+    name: "Float literal 1e400 in a representation to inventory directly",
+    target: "inventory",
+    query: '{ _entities(representations: [{ __typename: "Goods", id: 1e400 }]) { __typename } }',
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+  },
+  // LIKE wildcards are literal characters: none of the demo goods has them in its name.
+  { name: "keyword %", ...search("%"), check: noMatch },
+  { name: "keyword _", ...search("_"), check: noMatch },
+  { name: "keyword \\ to goods directly", target: "goods", ...search("\\"), check: noMatch },
+  // Values that would be stored changed.
+  { name: "shopPrice 0.001", as: "admin", ...goodsInput({ shopPrice: 0.001 }), codes: INPUT },
+  {
+    name: "marketPrice 19.999 to goods directly",
+    as: "admin",
+    target: "goods",
+    ...goodsInput({ marketPrice: 19.999 }),
+    codes: INPUT,
+  },
+  { name: "shopPrice 1e-7", as: "admin", ...goodsInput({ shopPrice: 1e-7 }), codes: INPUT },
+  // Unbounded input, unbounded echo.
+  {
+    name: "description of 20,001 characters",
+    as: "admin",
+    ...goodsInput({ description: "d".repeat(20_001) }),
+    codes: INPUT,
+  },
+  {
+    name: "51 images",
+    as: "admin",
+    ...goodsInput({ images: Array.from({ length: 51 }, (_, i) => `https://i/${i}.png`) }),
+    codes: INPUT,
+  },
+  {
+    name: "a 50,000-character operationName",
+    raw: { body: JSON.stringify({ query: "query A { __typename }", operationName: "x".repeat(50_000) }) },
+    codes: ["BAD_REQUEST"],
+  },
+  {
+    name: "a 50,000-character operationName to inventory directly",
+    target: "inventory",
+    raw: { body: JSON.stringify({ query: "query A { __typename }", operationName: "x".repeat(50_000) }) },
+    codes: ["BAD_REQUEST"],
+  },
+  // Exposure in production: no schema hints, no introspection, on every service.
+  { name: "a misspelt field (no suggestion)", query: "{ goodz { id } }", codes: ["GRAPHQL_VALIDATION_FAILED"] },
+  {
+    name: "a misspelt field to goods directly",
+    target: "goods",
+    query: "{ categoriez { id } }",
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+  },
+  {
+    name: "a misspelt field to inventory directly",
+    target: "inventory",
+    query: '{ stockSel(orderSn: "x") { status } }',
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+  },
+  {
+    name: "introspection to inventory directly",
+    target: "inventory",
+    query: "{ __schema { types { name } } }",
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
   },
 ];

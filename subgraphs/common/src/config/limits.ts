@@ -29,7 +29,7 @@ export const limitSettings = {
   MAX_COST: integer({
     default: 100_000,
     min: 1,
-    max: 100_000_000,
+    max: 1_000_000_000_000,
     description:
       "estimated fields an answer may hold: each list field multiplies by its page size, or by 10 (`QUERY_TOO_COMPLEX`)",
   }),
