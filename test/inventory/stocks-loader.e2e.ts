@@ -30,6 +30,26 @@ describe("Goods.stocks batching", () => {
     expect(inventoryQueries).toHaveLength(1);
   });
 
+  it("the _entities cap bounds the SQL: 1,000 representations sent to inventory directly are one query of at most 1,000 ids", async () => {
+    inventoryQueries.length = 0;
+    const representations = Array.from({ length: 1000 }, (_, i) => ({ __typename: "Goods", id: String(i + 1) }));
+    const response = await gql(
+      stack.inventory.url,
+      "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Goods { stocks } } }",
+      { r: representations },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?._entities).toHaveLength(1000);
+    expect(stockQueries()).toHaveLength(1);
+    const refused = await gql(
+      stack.inventory.url,
+      "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Goods { stocks } } }",
+      { r: [...representations, { __typename: "Goods", id: "1001" }] },
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(stockQueries()).toHaveLength(1); // the refused call reached no database
+  });
+
   it("does not share cached stock between requests", async () => {
     const query = `{ goods(id: "7") { stocks } }`;
     const before = (await gql(stack.url, query)).data?.goods.stocks as number;
