@@ -38,6 +38,12 @@ export const gatewaySettings = {
     description:
       "`@apollo/gateway` would otherwise send usage metrics to Apollo and probe cloud metadata endpoints; set `false` to opt in",
   }),
+  APQ_REDIS_URL: text({
+    defaultText: "none",
+    secret: true,
+    description:
+      "Redis for Automatic Persisted Queries, shared by all gateway replicas; unset: each replica keeps its own in memory",
+  }),
   ...httpServiceSettings,
 };
 
@@ -56,7 +62,8 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     telemetry: !config.APOLLO_TELEMETRY_DISABLED,
     shutdown: shutdownOptions(config),
     includeStacktrace: config.NODE_ENV === "development",
-    limits: limitOptions(config),
+    limits: limitOptions(config, "gateway"),
     production: config.NODE_ENV === "production",
+    persistedQueries: { redisUrl: config.APQ_REDIS_URL },
   };
 }

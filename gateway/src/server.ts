@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { type ExposureOptions, exposureOptions } from "@emshop/common/limits/apollo-options";
+import { type PersistedQueriesOptions, persistedQueriesCache, persistedQueriesPlugin } from "./apq-cache";
 import type { GatewayContext } from "./context";
+import { ideLandingPage } from "./ide/landing-page";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
 import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
 import { supergraphForGateway } from "./supergraph-for-gateway";
@@ -19,6 +21,8 @@ export interface GatewayOptions extends ExposureOptions {
   telemetry?: boolean;
   includeStacktrace?: boolean;
   plugins?: ApolloServerPlugin<GatewayContext>[];
+  /** Where Automatic Persisted Queries are stored (default: this process's memory). */
+  persistedQueries?: PersistedQueriesOptions;
 }
 
 export const DEFAULT_TIMEOUTS: SubgraphTimeouts = { queryMs: 2000, mutationMs: 15_000 };
@@ -42,10 +46,18 @@ export function createGateway(options: GatewayOptions = {}) {
     buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts),
   });
   const exposure = exposureOptions<GatewayContext>("gateway", options);
+  const ide = options.production ? undefined : ideLandingPage<GatewayContext>();
+  const apqCache = persistedQueriesCache(options.persistedQueries);
   return new ApolloServer<GatewayContext>({
     gateway,
     ...exposure,
-    plugins: [...exposure.plugins, ...(options.plugins ?? [])],
+    ...(apqCache ? { persistedQueries: { cache: apqCache } } : {}),
+    plugins: [
+      ...exposure.plugins,
+      persistedQueriesPlugin<GatewayContext>(apqCache),
+      ...(ide ? [ide] : []),
+      ...(options.plugins ?? []),
+    ],
     includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
     // The service's own signal handler drains HTTP and closes the database in
     // order; Apollo's would stop Apollo alone and re-raise the signal mid-drain.

@@ -1,4 +1,4 @@
-import { type DirectiveNode, Kind, parse, print, visit } from "graphql";
+import { type ASTVisitor, type DirectiveNode, Kind, parse, print, visit } from "graphql";
 
 /** Access-rule features of the supergraph: the subgraphs enforce them, @apollo/gateway cannot. */
 const ACCESS_RULE_FEATURES = ["https://specs.apollo.dev/authenticated/", "https://specs.apollo.dev/requiresScopes/"];
@@ -24,10 +24,12 @@ const linksAccessRules = (node: DirectiveNode) =>
  * checks and for a router that enforces them at the edge too.
  */
 export function supergraphForGateway(supergraphSdl: string): string {
-  const stripped = visit(parse(supergraphSdl), {
-    Directive: (node) => (ACCESS_RULE_NAMES.has(node.name.value) || linksAccessRules(node) ? null : undefined),
-    DirectiveDefinition: (node) => (ACCESS_RULE_NAMES.has(node.name.value) ? null : undefined),
-    ScalarTypeDefinition: (node) => (ACCESS_RULE_NAMES.has(node.name.value) ? null : undefined),
-  });
-  return print(stripped);
+  return print(visit(parse(supergraphSdl), stripAccessRules));
 }
+
+/** Removes the access-rule directives, their definitions and scalars (null deletes a node). */
+const stripAccessRules: ASTVisitor = {
+  Directive: (node) => (ACCESS_RULE_NAMES.has(node.name.value) || linksAccessRules(node) ? null : undefined),
+  DirectiveDefinition: (node) => (ACCESS_RULE_NAMES.has(node.name.value) ? null : undefined),
+  ScalarTypeDefinition: (node) => (ACCESS_RULE_NAMES.has(node.name.value) ? null : undefined),
+};

@@ -89,13 +89,15 @@ describe("request errors: coded, with the GraphQL-over-HTTP status, never 500", 
 
   describe.each(["gateway", "goods", "inventory"] as const)("%s", (service) => {
     it.each(requestErrors(service).map((error) => [error.name, error] as const))(
-      "%s: 200 with application/json, 400 with application/graphql-response+json",
+      "%s: 200 with application/json (400 if not well-formed), 400 with application/graphql-response+json",
       async (_name, error) => {
         const asJson = await send(service, error, JSON_TYPE);
         const codes = new Set(asJson.body.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code));
         expect([...codes]).toEqual([error.code]);
         expect(asJson.body.data).toBeUndefined();
-        expect([asJson.status, asJson.type]).toEqual([200, "application/json; charset=utf-8"]);
+        // A request that is not well-formed (BAD_REQUEST) is 400 whatever the client accepts.
+        const jsonStatus = error.code === "BAD_REQUEST" ? 400 : 200;
+        expect([asJson.status, asJson.type]).toEqual([jsonStatus, "application/json; charset=utf-8"]);
         const asGraphQL = await send(service, error, GRAPHQL_RESPONSE);
         expect(asGraphQL.body.errors?.[0]?.extensions?.code).toBe(error.code);
         expect([asGraphQL.status, asGraphQL.type]).toEqual([400, "application/graphql-response+json; charset=utf-8"]);

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
+import type { LimitOptions } from "@emshop/common/limits/options";
 import { startGatewayService } from "@emshop/gateway/main";
 import { startGoodsService } from "@emshop/goods/main";
 import { startInventoryService } from "@emshop/inventory/main";
@@ -22,6 +23,10 @@ export interface StackOptions {
   subgraphPlugins?: ApolloServerPlugin<BaseContext>[];
   /** Sees the SQL of every Prisma query the inventory subgraph sends. */
   onInventoryQuery?: (sql: string) => void;
+  /** Limits (and CORS origins) of all three services (default DEFAULT_LIMITS). */
+  limits?: LimitOptions;
+  /** Receives every line the services log (default: the subgraphs are quiet, the gateway logs to the console). */
+  log?: (service: "gateway" | "goods" | "inventory", line: string) => void;
 }
 
 export async function startStack(options: StackOptions = {}) {
@@ -31,14 +36,16 @@ export async function startStack(options: StackOptions = {}) {
   const goods = await startGoodsService({
     port: 0,
     database: { url: goodsDb.url },
-    log: quiet,
+    log: options.log ? (line) => options.log?.("goods", line) : quiet,
+    ...(options.limits ? { limits: options.limits } : {}),
     demoData: false,
     plugins,
   });
   const inventory = await startInventoryService({
     port: 0,
     database: { url: inventoryDb.url, onQuery: options.onInventoryQuery },
-    log: quiet,
+    log: options.log ? (line) => options.log?.("inventory", line) : quiet,
+    ...(options.limits ? { limits: options.limits } : {}),
     demoData: false,
     plugins,
   });
@@ -47,6 +54,8 @@ export async function startStack(options: StackOptions = {}) {
     port: 0,
     subgraphUrls: { goods: goods.url, inventory: inventory.url },
     timeouts: { queryMs: options.queryTimeoutMs ?? 2000, mutationMs: options.mutationTimeoutMs ?? 15_000 },
+    ...(options.log ? { log: (line: string) => options.log?.("gateway", line) } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   return {
     goods,

@@ -17,8 +17,8 @@ export function responseMediaType(accept: string | undefined): string | undefine
  * well-formed GraphQL-over-HTTP request, because intermediaries may replace
  * a 4xx body; with `application/graphql-response+json` the status carries
  * the meaning: 400. Apollo Server answers 400 in both cases. Requests that
- * are not well-formed (bad JSON, no query, wrong method) never reach this
- * and keep their 4xx.
+ * are not well-formed (bad JSON, no query, wrong method: `BAD_REQUEST`) keep
+ * their 4xx.
  */
 export function graphqlOverHttpStatus<Context extends BaseContext>(): ApolloServerPlugin<Context> {
   return {
@@ -28,6 +28,9 @@ export function graphqlOverHttpStatus<Context extends BaseContext>(): ApolloServ
           if (response.body.kind !== "single") return;
           const result = response.body.singleResult;
           if (result.data !== undefined || !result.errors?.length || response.http.status !== 400) return;
+          // A request that is not well-formed GraphQL over HTTP (no query, a query that is not a string)
+          // keeps its 400 whatever the client accepts.
+          if (result.errors.some((error) => error.extensions?.code === "BAD_REQUEST")) return;
           const type = responseMediaType(request.http?.headers.get("accept"));
           if (type !== JSON_TYPE) return;
           response.http.headers.set("content-type", type);

@@ -4,8 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ApolloServer, ApolloServerPlugin, BaseContext, ContextFunction } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { type ExpressContextFunctionArgument, expressMiddleware } from "@as-integrations/express5";
-import cors from "cors";
-import express, { type ErrorRequestHandler } from "express";
+import express from "express";
+import { corsFor, graphqlMethods, jsonErrors, logRefusals, notFound } from "./http-errors";
 
 /** How a service stops: readiness turns 503 for `delayMs`, then in-flight requests get `timeoutMs` to finish. */
 export interface ShutdownOptions {
@@ -39,24 +39,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** What body-parser's errors mean for a GraphQL client: a coded JSON answer, never Express's HTML page. */
-const BODY_ERRORS: Record<string, [number, string, string]> = {
-  "entity.too.large": [413, "PAYLOAD_TOO_LARGE", "the request body is larger than this service accepts"],
-  "entity.parse.failed": [400, "BAD_REQUEST", "the request body is not valid JSON"],
-  "charset.unsupported": [415, "UNSUPPORTED_MEDIA_TYPE", "the request body must be UTF-8 JSON"],
-  "encoding.unsupported": [415, "UNSUPPORTED_MEDIA_TYPE", "the request body's content-encoding is not supported"],
-};
-
-const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-  const known = BODY_ERRORS[(error as { type?: string }).type ?? ""];
-  if (!known || res.headersSent) {
-    next(error);
-    return;
-  }
-  const [status, code, message] = known;
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-};
-
 /**
  * Serves GraphQL at /graphql plus the health endpoints orchestrators probe:
  * /health/live (the process answers) and /health/ready (it can reach its
@@ -70,6 +52,7 @@ export async function startHttpService<Context extends BaseContext>(
   const shutdown: ShutdownOptions = { delayMs: 0, timeoutMs: 10_000, ...options.shutdown };
   const app = express();
   app.disable("x-powered-by");
+  app.use(logRefusals((line) => log(`[${options.name}] ${line}`)));
   const httpServer = createServer(app);
   let draining = false;
 
@@ -97,14 +80,16 @@ export async function startHttpService<Context extends BaseContext>(
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.timeoutMs }),
   ]);
   await apollo.start();
-  const origins = options.corsOrigins ?? [];
+  const cors = corsFor(options.corsOrigins ?? []);
   app.use(
     "/graphql",
-    ...(origins.length > 0 ? [cors({ origin: origins, maxAge: 600 })] : []),
+    ...(cors ? [cors] : []),
+    graphqlMethods,
     express.json({ limit: options.maxBodyBytes ?? 100_000 }),
     expressMiddleware(apollo, { context: options.context }),
   );
-  app.use(bodyErrors);
+  app.use(notFound);
+  app.use(jsonErrors((line) => log(`[${options.name}] ${line}`)));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -54,6 +54,7 @@ export const limitSettings = {
   }),
   CORS_ORIGINS: text({
     defaultText: "none (no CORS headers)",
-    description: "comma-separated origins a browser storefront may call from, e.g. `https://shop.example`",
+    description:
+      "comma-separated origins a browser storefront may call from, e.g. `https://shop.example`; `*` (any) only outside production",
   }),
 } satisfies Record<string, Setting<unknown>>;

@@ -4,6 +4,7 @@ import type { LimitOptions } from "../limits/options";
 import type { SubgraphServiceOptions } from "../subgraph-service";
 import { authOptions, authSettings } from "./auth";
 import { limitSettings } from "./limits";
+import { ConfigError } from "./load";
 import { boolean, type ConfigOf, milliseconds, oneOf, text } from "./settings";
 
 /**
@@ -51,8 +52,34 @@ export const subgraphServiceSettings = {
 
 type HttpServiceConfig = ConfigOf<typeof httpServiceSettings>;
 
+/** CORS origins: a list of origins, or `*` (any origin) outside production only. */
+function corsOrigins(service: string, config: HttpServiceConfig): string[] {
+  const origins = (config.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  if (origins.includes("*") && config.NODE_ENV === "production")
+    throw new ConfigError(service, [
+      {
+        variable: "CORS_ORIGINS",
+        value: JSON.stringify(config.CORS_ORIGINS),
+        message: "`*` (any origin) is refused in production: list the storefront's origins",
+      },
+    ]);
+  const bad = origins.filter((origin) => origin !== "*" && !/^https?:\/\/[^/\s]+$/.test(origin));
+  if (bad.length > 0)
+    throw new ConfigError(service, [
+      {
+        variable: "CORS_ORIGINS",
+        value: JSON.stringify(config.CORS_ORIGINS),
+        message: `origins are scheme://host[:port] without a path: ${bad.join(", ")}`,
+      },
+    ]);
+  return origins;
+}
+
 /** The abuse limits from the configuration. */
-export const limitOptions = (config: HttpServiceConfig): LimitOptions => ({
+export const limitOptions = (config: HttpServiceConfig, service = "service"): LimitOptions => ({
   maxDepth: config.MAX_DEPTH,
   maxAliases: config.MAX_ALIASES,
   maxDirectives: config.MAX_DIRECTIVES,
@@ -61,10 +88,7 @@ export const limitOptions = (config: HttpServiceConfig): LimitOptions => ({
   maxEntities: config.MAX_ENTITIES,
   maxMutationFields: config.MAX_MUTATION_FIELDS,
   maxBodyBytes: config.MAX_BODY_BYTES,
-  corsOrigins: (config.CORS_ORIGINS ?? "")
-    .split(",")
-    .map((origin) => origin.trim())
-    .filter(Boolean),
+  corsOrigins: corsOrigins(service, config),
 });
 
 export const shutdownOptions = (config: HttpServiceConfig): ShutdownOptions => ({
@@ -87,7 +111,7 @@ export function subgraphServiceOptions(
     demoData: config.DEMO_DATA,
     shutdown: shutdownOptions(config),
     includeStacktrace: config.NODE_ENV === "development",
-    limits: limitOptions(config),
+    limits: limitOptions(config, service),
     production: config.NODE_ENV === "production",
   };
 }

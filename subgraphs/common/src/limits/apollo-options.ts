@@ -17,7 +17,8 @@ export interface ExposureOptions {
 /**
  * The Apollo Server settings the gateway and every subgraph share: the abuse
  * limits (token limit while parsing, the rest before execution), NUL bytes
- * refused, production mode, batching off, Apollo's CSRF prevention on.
+ * refused, production mode, batching off, request-error statuses as GraphQL
+ * over HTTP asks.
  */
 export function exposureOptions<Context extends BaseContext>(
   service: string,
@@ -33,7 +34,11 @@ export function exposureOptions<Context extends BaseContext>(
     validationRules: [FiniteNumberLiterals],
     introspection: !production,
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    // Off, so the default GET queries of urql, graphql-request and Apollo Client
+    // work. Cross-site mutations stay impossible: GET never mutates, POST takes
+    // only application/json (which needs a CORS preflight), and the API reads
+    // bearer tokens, never cookies (see graphqlMethods in ../http-errors.ts).
+    csrfPrevention: false,
     formatError: formatError(service, { hideSuggestions: production }),
     plugins: [
       queryLimitsPlugin<Context>(limits),

@@ -29,7 +29,16 @@ export type Goods = {
 /** The inventory row of one goods. */
 export type Inventory = {
   __typename?: 'Inventory';
+  /**
+   * The goods this row counts. Select `goods { id stocks }` in a stock mutation's
+   * result and a normalized client cache (Apollo Client, urql Graphcache) updates its
+   * cached Goods with no refetch. Null when the catalog lacks the goods or cannot be
+   * reached; a committed stock change is never reported as failed because of it.
+   */
+  goods?: Maybe<Goods>;
   goodsId: Scalars['ID']['output'];
+  /** Identity for client caches (one row per goods: the goods id). */
+  id: Scalars['ID']['output'];
   stocks: Scalars['Int']['output'];
   updatedAt: Scalars['DateTime']['output'];
   /** Incremented by every change; pass it back as expectedVersion to update optimistically. */
@@ -350,7 +359,9 @@ export type GoodsResolvers<ContextType = InventoryContext, ParentType extends Re
 }>;
 
 export type InventoryResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['Inventory'] = ResolversParentTypes['Inventory']> = ResolversObject<{
+  goods?: Resolver<Maybe<ResolversTypes['Goods']>, ParentType, ContextType>;
   goodsId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   stocks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
