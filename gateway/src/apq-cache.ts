@@ -66,8 +66,8 @@ function redisClient(url: string): ReturnType<typeof createClient> {
       // No reconnect loop of its own (its timers would keep the process alive): see #ready.
       socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false },
     });
-  } catch (error) {
-    throw refuse(`not a usable Redis URL (${(error as Error).message})`);
+  } catch {
+    throw refuse("not a usable Redis URL (its own error is not shown: it would quote the URL)");
   }
 }
 

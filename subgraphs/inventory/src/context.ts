@@ -2,6 +2,7 @@ import { type AuthContext, actorOf } from "@emshop/common/auth/access-rules";
 import { type AuthState, anonymous } from "@emshop/common/auth/verify";
 import type { InventoryDb } from "@emshop/db/inventory";
 import { createLoaders, type Loaders } from "./loaders";
+import { DEFAULT_LOW_STOCK, type LowStockOptions } from "./stock/low-stock";
 
 export interface InventoryContext extends AuthContext {
   db: InventoryDb;
@@ -12,10 +13,15 @@ export interface InventoryContext extends AuthContext {
    * from a header the caller could set.
    */
   actor: string | null;
+  lowStock: LowStockOptions;
 }
 
 /** A fresh context (and fresh loaders) for every request; `auth` is the verified caller. */
-export const createContext = (db: InventoryDb, request: { auth?: AuthState } = {}): InventoryContext => {
+export const createContext = (
+  db: InventoryDb,
+  request: { auth?: AuthState } = {},
+  lowStock: LowStockOptions = DEFAULT_LOW_STOCK,
+): InventoryContext => {
   const auth = request.auth ?? anonymous;
-  return { db, loaders: createLoaders(db), auth, actor: actorOf(auth) };
+  return { db, loaders: createLoaders(db), auth, actor: actorOf(auth), lowStock };
 };

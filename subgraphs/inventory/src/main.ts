@@ -3,9 +3,14 @@ import { openInventoryDb } from "@emshop/db/inventory";
 import { prepareInventoryDb } from "@emshop/db/prepare";
 import { createContext } from "./context";
 import { createInventoryServer } from "./server";
+import { DEFAULT_LOW_STOCK, type LowStockOptions } from "./stock/low-stock";
+
+export interface InventoryServiceOptions extends SubgraphServiceOptions {
+  lowStock?: LowStockOptions;
+}
 
 /** Starts the inventory subgraph: its database, migrations, then HTTP on `options.port` (default 4002). */
-export const startInventoryService = (options: SubgraphServiceOptions = {}) =>
+export const startInventoryService = (options: InventoryServiceOptions = {}) =>
   startSubgraphService(
     {
       name: "inventory",
@@ -13,7 +18,7 @@ export const startInventoryService = (options: SubgraphServiceOptions = {}) =>
       openDb: openInventoryDb,
       prepareDb: prepareInventoryDb,
       createServer: createInventoryServer,
-      createContext,
+      createContext: (db, request) => createContext(db, request, options.lowStock ?? DEFAULT_LOW_STOCK),
       warmUp: (db) => db.prisma.inventory.findFirst({ select: { id: true } }),
     },
     options,

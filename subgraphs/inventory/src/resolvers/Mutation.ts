@@ -1,6 +1,7 @@
 import type { MutationResolvers } from "../generated/resolvers-types";
 import { adjustStock } from "../stock/adjust-stock";
 import { runOnce, stockRequest } from "../stock/idempotency";
+import { setLowStockThreshold } from "../stock/low-stock";
 import { rebackStock } from "../stock/reback-stock";
 import { sellStock } from "../stock/sell-stock";
 import { setStocks } from "../stock/set-stocks";
@@ -35,6 +36,9 @@ export const Mutation: MutationResolvers = {
     const request = stockRequest(meta.requestId, "SET_STOCK", { ...set, reason: meta.reason, actor });
     return single(await runOnce(db, request, (sql) => setStocks(sql, [set], meta)));
   },
+
+  setLowStockThreshold: (_root, args, { db }) =>
+    setLowStockThreshold(db, parseGoodsId(args.goodsId), args.threshold ?? null),
 
   adjustStock: async (_root, args, { db, actor }) => {
     const goodsId = parseGoodsId(args.goodsId);

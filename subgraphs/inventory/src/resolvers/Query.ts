@@ -1,4 +1,5 @@
 import type { QueryResolvers } from "../generated/resolvers-types";
+import { listLowStock } from "../stock/low-stock";
 import { listMovements } from "../stock/movements";
 import { findStockSell } from "../stock/stock-sell-row";
 import { parseGoodsId, parseOrderSn } from "../stock/validate";
@@ -9,4 +10,5 @@ export const Query: QueryResolvers = {
   stockSell: (_root, args, { db }) => findStockSell(db.sql, parseOrderSn(args.orderSn)),
   stockMovements: (_root, args, { db }) =>
     listMovements(db, parseGoodsId(args.goodsId), args.first ?? 20, args.after ?? null),
+  lowStockGoods: (_root, args, { db, lowStock }) => listLowStock(db, lowStock, args.first ?? 20, args.after ?? null),
 };

@@ -7,7 +7,7 @@
 export type MovementKind = "SET" | "ADJUST" | "SELL" | "REBACK" | "IMPORT";
 
 /** The columns the inventory queries return, named like the Prisma model. */
-export const INVENTORY_COLUMNS = `id, goods_id AS "goodsId", stocks, version, updated_at AS "updatedAt"`;
+export const INVENTORY_COLUMNS = `id, goods_id AS "goodsId", stocks, version, updated_at AS "updatedAt", low_stock_threshold AS "lowStockThreshold"`;
 
 export interface LedgerValues {
   /** SQL expressions (placeholders such as `$3`, or NULL) for the movement's context. */
