@@ -1,6 +1,6 @@
 import { loadConfig } from "@emshop/common/config/load";
 import { httpServiceSettings, limitOptions, shutdownOptions } from "@emshop/common/config/service";
-import { boolean, type ConfigOf, httpUrl, milliseconds, port, text } from "@emshop/common/config/settings";
+import { boolean, type ConfigOf, httpUrl, integer, milliseconds, port, text } from "@emshop/common/config/settings";
 import type { GatewayServiceOptions } from "./main";
 
 /** Every variable the gateway reads (the README's configuration table is rendered from these). */
@@ -28,6 +28,18 @@ export const gatewaySettings = {
     default: 15000,
     description:
       "the same for mutations: longer, because a write cut off may still commit (send `requestId` and retry safely)",
+  }),
+  CIRCUIT_FAILURE_THRESHOLD: integer({
+    default: 5,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "consecutive failures of a subgraph (no connection, query timeout, 5xx without GraphQL) after which the gateway stops calling it and fails fast (`SUBGRAPH_UNAVAILABLE`, `circuitOpen: true`) for `CIRCUIT_COOLDOWN_MS`",
+  }),
+  CIRCUIT_COOLDOWN_MS: milliseconds({
+    default: 5000,
+    description:
+      "how long an open circuit fails fast before one request is let through to probe the subgraph; it closes when that request is answered",
   }),
   SUPERGRAPH_PATH: text({
     defaultText: "`gateway/supergraph.graphql`",
@@ -58,6 +70,7 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     host: config.GATEWAY_HOST,
     subgraphUrls: { goods: config.GOODS_URL, inventory: config.INVENTORY_URL },
     timeouts: { queryMs: config.SUBGRAPH_QUERY_TIMEOUT_MS, mutationMs: config.SUBGRAPH_MUTATION_TIMEOUT_MS },
+    circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
     ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
     telemetry: !config.APOLLO_TELEMETRY_DISABLED,
     shutdown: shutdownOptions(config),

@@ -1,6 +1,8 @@
-import { type ShutdownOptions, startHttpService } from "@emshop/common/http-service";
+import { NotReadyError, type ShutdownOptions, startHttpService } from "@emshop/common/http-service";
+import { SubgraphCircuits } from "./circuit-breaker";
 import { createGatewayContext } from "./context";
 import { createGateway, type GatewayOptions } from "./server";
+import { defaultSubgraphUrls } from "./subgraphs";
 
 export interface GatewayServiceOptions extends GatewayOptions {
   /** 0 picks a free port. */
@@ -10,14 +12,83 @@ export interface GatewayServiceOptions extends GatewayOptions {
   log?: (line: string) => void;
 }
 
-/** Serves the federated API at /graphql; ready once the gateway has loaded the supergraph. */
+/** Without these the catalog cannot be served: the gateway is not ready while one of them is not up. */
+const REQUIRED_SUBGRAPHS = ["goods"];
+/** A subgraph's /health/ready is asked at most this often (concurrent readiness checks share one answer)… */
+const PROBE_EVERY_MS = 1000;
+/** …and waited for this long. */
+const PROBE_TIMEOUT_MS = 500;
+
+/** "up": circuit closed, its /health/ready answers 200; "degraded": closed, but it does not (or the last call failed). */
+export type SubgraphHealth = { state: "up" } | { state: "degraded" } | { state: "circuit open"; since: string };
+
+/** GET <origin>/health/ready of a subgraph's GraphQL URL: true for a 200, false for anything else or no answer in time. */
+function readyProbe(graphqlUrl: string): () => Promise<boolean> {
+  const url = new URL("/health/ready", graphqlUrl).href;
+  let last: { at: number; ok: Promise<boolean> } | undefined;
+  const probe = async () => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      await response.arrayBuffer();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  };
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= PROBE_EVERY_MS) last = { at: now, ok: probe() };
+    return last.ok;
+  };
+}
+
+/**
+ * The gateway's readiness: each subgraph's state from its circuit breaker and
+ * a cached probe of its own /health/ready. Ready (200) while every required
+ * subgraph (goods) has a closed circuit and answers its probe; inventory being
+ * down only degrades fields (stocks null), so it shows in the body, not in the
+ * status. Only state words go out, never error texts.
+ */
+export function subgraphReadiness(urls: Record<string, string>, circuits: SubgraphCircuits) {
+  const subgraphs = Object.entries(urls).map(([name, url]) => ({
+    name,
+    circuit: circuits.for(name),
+    probe: readyProbe(url),
+  }));
+  return async () => {
+    const notReady: string[] = [];
+    const states = await Promise.all(
+      subgraphs.map(async ({ name, circuit, probe }): Promise<[string, SubgraphHealth]> => {
+        if (circuit.state !== "closed") {
+          notReady.push(name);
+          return [name, { state: "circuit open", since: circuit.since.toISOString() }];
+        }
+        const answers = await probe();
+        if (!answers) notReady.push(name);
+        return [name, { state: answers && circuit.consecutiveFailures === 0 ? "up" : "degraded" }];
+      }),
+    );
+    const details = { subgraphs: Object.fromEntries(states) };
+    const missing = REQUIRED_SUBGRAPHS.filter((name) => notReady.includes(name));
+    if (missing.length > 0) throw new NotReadyError(`required subgraph not available: ${missing.join(", ")}`, details);
+    return details;
+  };
+}
+
+/** Serves the federated API at /graphql; ready once the gateway has loaded the supergraph and goods answers. */
 export async function startGatewayService(options: GatewayServiceOptions = {}) {
+  const urls = { ...defaultSubgraphUrls, ...options.subgraphUrls };
+  // One breaker per subgraph, shared by the data sources (every request) and readiness.
+  const log = options.log ?? console.log;
+  const circuits =
+    options.circuits ??
+    new SubgraphCircuits(options.circuit, (state, name) => log(`[gateway] circuit for subgraph "${name}": ${state}`));
   return startHttpService({
     name: "gateway",
-    createApollo: (plugins) => createGateway({ ...options, plugins: [...plugins, ...(options.plugins ?? [])] }),
+    createApollo: (plugins) =>
+      createGateway({ ...options, circuits, plugins: [...plugins, ...(options.plugins ?? [])] }),
     context: createGatewayContext,
-    // The gateway has no database: it is ready as soon as it serves (subgraph outages degrade fields, not the gateway).
-    readiness: async () => undefined,
+    readiness: subgraphReadiness(urls, circuits),
     port: options.port ?? 4000,
     ...(options.host ? { host: options.host } : {}),
     ...(options.shutdown ? { shutdown: options.shutdown } : {}),

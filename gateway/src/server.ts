@@ -3,6 +3,7 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { type ExposureOptions, exposureOptions } from "@emshop/common/limits/apollo-options";
 import { type PersistedQueriesOptions, persistedQueriesCache, persistedQueriesPlugin } from "./apq-cache";
+import { type CircuitOptions, SubgraphCircuits } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
 import { ideLandingPage } from "./ide/landing-page";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
@@ -14,6 +15,10 @@ export interface GatewayOptions extends ExposureOptions {
   subgraphUrls?: Record<string, string>;
   /** Per-subgraph-request timeouts (default 2 s for queries, 15 s for mutations). */
   timeouts?: Partial<SubgraphTimeouts>;
+  /** Per-subgraph circuit breaker settings (default: open after 5 failures in a row, probe after 5 s). */
+  circuit?: Partial<CircuitOptions>;
+  /** The breakers to use (e.g. shared with readiness); default: new ones from `circuit`. */
+  circuits?: SubgraphCircuits;
   supergraphSdl?: string;
   /** Where to read the supergraph from when `supergraphSdl` is not given. */
   supergraphPath?: string;
@@ -35,6 +40,7 @@ export const DEFAULT_TIMEOUTS: SubgraphTimeouts = { queryMs: 2000, mutationMs: 1
 export function createGateway(options: GatewayOptions = {}) {
   const urls = { ...defaultSubgraphUrls, ...options.subgraphUrls };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const circuits = options.circuits ?? new SubgraphCircuits(options.circuit);
   // @apollo/gateway reads this switch from the environment only: otherwise it
   // sends usage metrics to Apollo and probes cloud metadata endpoints at
   // construction. A shop's gateway phones nobody unless its operator opts in.
@@ -43,7 +49,8 @@ export function createGateway(options: GatewayOptions = {}) {
     supergraphSdl: supergraphForGateway(
       options.supergraphSdl ?? readFileSync(options.supergraphPath ?? defaultSupergraphPath, "utf8"),
     ),
-    buildService: ({ name, url }) => new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts),
+    buildService: ({ name, url }) =>
+      new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts, circuits.for(name)),
   });
   const exposure = exposureOptions<GatewayContext>("gateway", options);
   const ide = options.production ? undefined : ideLandingPage<GatewayContext>();

@@ -1,6 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { TIMEOUT_HEADER } from "@emshop/common/request-signal";
-import { GraphQLError } from "graphql";
+import { type DocumentNode, GraphQLError, Kind, parse, type SelectionSetNode } from "graphql";
+import { CircuitOpenError, type FailureClassifier, type SubgraphCircuit } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
 
 /** Code of the error the gateway adds when a subgraph cannot be reached or does not answer in time. */
@@ -28,6 +29,61 @@ function parseJson(contentType: string, text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Failures caused by the client leaving, not by the subgraph. */
+const clientGone = new WeakSet<GraphQLError>();
+
+type ResponsePath = readonly (string | number)[];
+type ResponsePathOut = (string | number)[];
+
+function parseQuietly(query: string | undefined): DocumentNode | undefined {
+  try {
+    return query ? parse(query, { noLocation: true }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first field a selection set asks for, as the response names it (its alias if any). */
+function firstField(
+  selections: SelectionSetNode | undefined,
+): { key: string; selections?: SelectionSetNode } | undefined {
+  for (const selection of selections?.selections ?? []) {
+    if (selection.kind === Kind.FIELD && selection.name.value !== "__typename")
+      return {
+        key: selection.alias?.value ?? selection.name.value,
+        ...(selection.selectionSet ? { selections: selection.selectionSet } : {}),
+      };
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const inner = firstField(selection.selectionSet);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where in the client's response the fields this fetch should have resolved
+ * are: the fetch's position (`pathInIncomingRequest`, where the query plan's
+ * "@" means "every element", reported as the first, 0) plus the first field it
+ * asks for; for an entity fetch that is the first field inside
+ * `_entities { ... on Good { … } }`. E.g. ["goodsList", "items", 0, "stocks"]
+ * for the inventory fetch behind a catalog page, ["stock"] for a root field.
+ * The path names the first affected field; the error stands for all of them.
+ */
+export function fetchPath(
+  document: DocumentNode | undefined,
+  at: ResponsePath | undefined,
+): ResponsePathOut | undefined {
+  const operation = document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (!operation) return undefined;
+  const root = firstField(operation.selectionSet);
+  if (!root) return undefined;
+  const base = (at ?? []).map((segment) => (segment === "@" ? 0 : segment));
+  if (root.key !== "_entities") return [...base, root.key];
+  const field = firstField(root.selections);
+  return field ? [...base, field.key] : base;
 }
 
 /** A GraphQL response body: the subgraph answered, whatever the HTTP status says. */
@@ -58,14 +114,70 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     readonly serviceName: string,
     readonly url: string,
     readonly timeouts: SubgraphTimeouts,
+    /** Shared by every request to this subgraph; without one, every call goes through. */
+    readonly circuit?: SubgraphCircuit,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const { request } = options;
     if (!request.query) throw new Error("Missing query");
+    const mutation = MUTATION.test(request.query);
+    // Only fetches for a client's operation have a place in a response. Worked out on failure only:
+    // the query planner keeps no parsed document unless asked, so the fetch's query is parsed then.
+    let located: { path: ResponsePathOut | undefined } | undefined;
+    const path = () => {
+      located ??= {
+        path:
+          "incomingRequestContext" in options
+            ? fetchPath(options.document ?? parseQuietly(request.query), options.pathInIncomingRequest)
+            : undefined,
+      };
+      return located.path;
+    };
+    if (!this.circuit) return this.send(options, mutation, path);
+    try {
+      return await this.circuit.run(() => this.send(options, mutation, path), this.countsAgainst(mutation));
+    } catch (error) {
+      // Open: nothing was sent (so a mutation did not happen and may be retried), and nobody waited.
+      if (error instanceof CircuitOpenError)
+        throw this.unavailable("circuit open, failing fast", { circuitOpen: true }, path);
+      throw error;
+    }
+  }
+
+  /**
+   * What counts as the subgraph failing: no connection or a reset, a query
+   * timeout, a 5xx without a GraphQL body (SUBGRAPH_UNAVAILABLE, not caused by
+   * our own client leaving). GraphQL errors (BAD_USER_INPUT, UNAUTHENTICATED…)
+   * are answers, not failures, and never reach here as exceptions.
+   *
+   * Mutations: while the circuit is open they fail fast like everything else
+   * (nothing is sent, so nothing is written and a retry is safe). But a
+   * mutation that times out is not counted: its timeout is long and a slow
+   * write (row locks, a big order) is not evidence that the subgraph is down;
+   * counting it would let a few slow writes cut off every catalog read. A
+   * mutation that cannot connect, or gets a 5xx, counts like any other call.
+   * The probe after the cool-down is different: it has to prove the subgraph
+   * answers, so any unavailability of it re-opens the circuit.
+   */
+  private countsAgainst(mutation: boolean): FailureClassifier {
+    return (error, probe) => {
+      if (!(error instanceof GraphQLError) || error.extensions.code !== SUBGRAPH_UNAVAILABLE) return false;
+      if (probe) return true;
+      if (clientGone.has(error)) return false;
+      return !(mutation && error.extensions.timedOut);
+    };
+  }
+
+  private async send(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+    mutation: boolean,
+    path: () => ResponsePathOut | undefined,
+  ): Promise<SubgraphResponse> {
+    const { request } = options;
     // Health checks and schema loading have no incoming request, hence no context.
     const context = options.context as Partial<GatewayContext> | undefined;
-    const timeoutMs = MUTATION.test(request.query) ? this.timeouts.mutationMs : this.timeouts.queryMs;
+    const timeoutMs = mutation ? this.timeouts.mutationMs : this.timeouts.queryMs;
     // The deadline travels: the subgraph stops working for this fetch once the gateway stops waiting.
     const headers: Record<string, string> = {
       "content-type": "application/json",
@@ -95,20 +207,37 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
       const reason = timeout.aborted
         ? `no answer within ${timeoutMs} ms`
         : (cause?.code ?? cause?.message ?? (error as Error).message);
-      throw this.unavailable(reason, { timedOut: timeout.aborted });
+      const failure = this.unavailable(reason, { timedOut: timeout.aborted }, path);
+      // The client went away first: the subgraph is not to blame (the breaker does not count it).
+      if (!timeout.aborted && context?.signal?.aborted) clientGone.add(failure);
+      throw failure;
     }
     const body = parseJson(type, text);
     if (isGraphQLResponse(body)) return body;
-    if (status >= 500) throw this.unavailable(`HTTP ${status}`, { status });
+    if (status >= 500) throw this.unavailable(`HTTP ${status}`, { status }, path);
     // The body itself is not echoed: it may be a proxy's page with internals.
+    const at = path();
     throw new GraphQLError(`subgraph "${this.serviceName}" answered HTTP ${status} without a GraphQL body`, {
+      ...(at ? { path: at } : {}),
       extensions: { code: SUBGRAPH_BAD_RESPONSE, serviceName: this.serviceName, status },
     });
   }
 
-  private unavailable(reason: string, extra: { timedOut?: boolean; status?: number }) {
+  private unavailable(
+    reason: string,
+    extra: { timedOut?: boolean; status?: number; circuitOpen?: boolean },
+    path: () => ResponsePathOut | undefined,
+  ) {
+    const at = path();
     return new GraphQLError(`subgraph "${this.serviceName}" is unavailable: ${reason}`, {
-      extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, timedOut: false, ...extra },
+      ...(at ? { path: at } : {}),
+      extensions: {
+        code: SUBGRAPH_UNAVAILABLE,
+        serviceName: this.serviceName,
+        timedOut: false,
+        circuitOpen: false,
+        ...extra,
+      },
     });
   }
 }

@@ -13,14 +13,34 @@ export interface ShutdownOptions {
   timeoutMs: number;
 }
 
+/** Extra fields for the /health/ready body (e.g. the gateway's per-subgraph states); `status` and `service` stay ours. */
+export type ReadinessDetails = Record<string, unknown>;
+
+/**
+ * Thrown by `readiness` for a 503 whose body still says why, in words meant
+ * for whoever probes (no host names or driver messages: those go to the log
+ * as the error's message).
+ */
+export class NotReadyError extends Error {
+  constructor(
+    message: string,
+    readonly details: ReadinessDetails = {},
+  ) {
+    super(message);
+  }
+}
+
 /** What `startHttpService` needs: how to build the Apollo server, its per-request context, and readiness. */
 export interface HttpServiceOptions<Context extends BaseContext> {
   name: string;
   /** Builds the (not started) Apollo server; `plugins` must be added to its own (they drain the HTTP server). */
   createApollo: (plugins: ApolloServerPlugin<Context>[]) => ApolloServer<Context>;
   context: ContextFunction<[ExpressContextFunctionArgument], Context>;
-  /** Throws when the service cannot serve (e.g. its database is unreachable). */
-  readiness: () => Promise<void>;
+  /**
+   * Throws when the service cannot serve (e.g. its database is unreachable);
+   * may return details merged into the 200 body (a NotReadyError's go into the 503's).
+   */
+  readiness: () => Promise<ReadinessDetails | undefined> | Promise<void>;
   port: number;
   host?: string;
   shutdown?: Partial<ShutdownOptions>;
@@ -37,6 +57,11 @@ export interface RunningService {
   httpServer: Server;
   /** Drains: readiness 503, listener closed, in-flight requests finish (bounded), then resolves. */
   stop(): Promise<void>;
+}
+
+/** `{ status, service, ...details }`: details add fields but cannot replace those two. */
+function withStatus(status: string, service: string, details?: ReadinessDetails) {
+  return Object.assign({ status, service }, details, { status, service });
 }
 
 /**
@@ -65,12 +90,13 @@ export async function startHttpService<Context extends BaseContext>(
       return;
     }
     try {
-      await options.readiness();
-      res.json({ status: "ready", service: options.name });
+      const details = await options.readiness();
+      res.json(withStatus("ready", options.name, typeof details === "object" ? details : undefined));
     } catch (error) {
       // The details (host names, driver messages) are for the operator's log, not for whoever asks.
       log(`[${options.name}] not ready: ${(error as Error).message}`);
-      res.status(503).json({ status: "unavailable", service: options.name });
+      const details = error instanceof NotReadyError ? error.details : undefined;
+      res.status(503).json(withStatus("unavailable", options.name, details));
     }
   });
 
