@@ -1,4 +1,5 @@
 import { NotReadyError, type ShutdownOptions, startHttpService } from "@emshop/common/http-service";
+import { createMetricsRegistry } from "@emshop/common/metrics/registry";
 import { SubgraphCircuits } from "./circuit-breaker";
 import { createGatewayContext } from "./context";
 import { createGateway, type GatewayOptions } from "./server";
@@ -83,10 +84,13 @@ export async function startGatewayService(options: GatewayServiceOptions = {}) {
   const circuits =
     options.circuits ??
     new SubgraphCircuits(options.circuit, (state, name) => log(`[gateway] circuit for subgraph "${name}": ${state}`));
+  // This gateway's own registry (not prom-client's global): tests run several services in one process.
+  const metrics = options.metrics ?? createMetricsRegistry();
   return startHttpService({
     name: "gateway",
     createApollo: (plugins) =>
-      createGateway({ ...options, circuits, plugins: [...plugins, ...(options.plugins ?? [])] }),
+      createGateway({ ...options, circuits, metrics, plugins: [...plugins, ...(options.plugins ?? [])] }),
+    metrics,
     context: createGatewayContext,
     readiness: subgraphReadiness(urls, circuits),
     port: options.port ?? 4000,

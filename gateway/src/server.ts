@@ -7,6 +7,7 @@ import { type CircuitOptions, SubgraphCircuits } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
 import { ideLandingPage } from "./ide/landing-page";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
+import { circuitStateMetric, subgraphFetchMetrics } from "./subgraph-metrics";
 import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
 import { supergraphForGateway } from "./supergraph-for-gateway";
 
@@ -41,6 +42,8 @@ export function createGateway(options: GatewayOptions = {}) {
   const urls = { ...defaultSubgraphUrls, ...options.subgraphUrls };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const circuits = options.circuits ?? new SubgraphCircuits(options.circuit);
+  const fetchMetrics = options.metrics ? subgraphFetchMetrics(options.metrics) : undefined;
+  if (options.metrics) circuitStateMetric(options.metrics, circuits, Object.keys(urls));
   // @apollo/gateway reads this switch from the environment only: otherwise it
   // sends usage metrics to Apollo and probes cloud metadata endpoints at
   // construction. A shop's gateway phones nobody unless its operator opts in.
@@ -50,7 +53,7 @@ export function createGateway(options: GatewayOptions = {}) {
       options.supergraphSdl ?? readFileSync(options.supergraphPath ?? defaultSupergraphPath, "utf8"),
     ),
     buildService: ({ name, url }) =>
-      new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts, circuits.for(name)),
+      new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts, circuits.for(name), fetchMetrics),
   });
   const exposure = exposureOptions<GatewayContext>("gateway", options);
   const ide = options.production ? undefined : ideLandingPage<GatewayContext>();

@@ -3,6 +3,7 @@ import { TIMEOUT_HEADER } from "@emshop/common/request-signal";
 import { type DocumentNode, GraphQLError, Kind, parse, type SelectionSetNode } from "graphql";
 import { CircuitOpenError, type FailureClassifier, type SubgraphCircuit } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
+import type { FetchOutcome, SubgraphFetchMetrics } from "./subgraph-metrics";
 
 /** Code of the error the gateway adds when a subgraph cannot be reached or does not answer in time. */
 export const SUBGRAPH_UNAVAILABLE = "SUBGRAPH_UNAVAILABLE";
@@ -86,6 +87,14 @@ export function fetchPath(
   return field ? [...base, field.key] : base;
 }
 
+/** The metrics outcome of a failed fetch: the circuit was open, the subgraph did not answer in time, or anything else. */
+function fetchOutcomeOf(error: unknown): FetchOutcome {
+  const extensions = error instanceof GraphQLError ? error.extensions : {};
+  if (extensions.circuitOpen) return "short_circuited";
+  if (extensions.timedOut) return "timeout";
+  return "error";
+}
+
 /** A GraphQL response body: the subgraph answered, whatever the HTTP status says. */
 function isGraphQLResponse(body: unknown): body is SubgraphResponse {
   if (typeof body !== "object" || body === null) return false;
@@ -116,9 +125,30 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     readonly timeouts: SubgraphTimeouts,
     /** Shared by every request to this subgraph; without one, every call goes through. */
     readonly circuit?: SubgraphCircuit,
+    /** Where each fetch's outcome and duration are recorded (none: not measured). */
+    readonly metrics?: SubgraphFetchMetrics,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    if (!this.metrics) return this.fetchThroughCircuit(options);
+    const started = performance.now();
+    let outcome: FetchOutcome = "error";
+    try {
+      const response = await this.fetchThroughCircuit(options);
+      // Errors with no data at all: the subgraph answered, but nothing usable (e.g. it refused the fetch).
+      outcome = response.errors?.length && response.data == null ? "error" : "ok";
+      return response;
+    } catch (error) {
+      outcome = fetchOutcomeOf(error);
+      throw error;
+    } finally {
+      this.metrics.record(this.serviceName, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async fetchThroughCircuit(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<SubgraphResponse> {
     const { request } = options;
     if (!request.query) throw new Error("Missing query");
     const mutation = MUTATION.test(request.query);

@@ -27,6 +27,14 @@ export interface DatabaseOptions {
   onQuery?: (sql: string) => void;
 }
 
+/** A PostgreSQL pool's connections right now (for metrics). */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+}
+
 /** A raw connection to one database, shared by Prisma and the raw-SQL tools. */
 export interface Connection {
   kind: "postgres" | "pglite";
@@ -34,6 +42,8 @@ export interface Connection {
   location: string;
   sql: SqlClient;
   adapter: SqlDriverAdapterFactory;
+  /** The pool's state (PostgreSQL only: embedded PGlite has no pool). */
+  poolStats?: () => PoolStats;
   close(): Promise<void>;
 }
 
@@ -57,6 +67,7 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
       location: url.replace(/\/\/[^@/]*@/, "//"),
       sql: pgPoolSqlClient(pool),
       adapter: new PrismaPg(pool),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => pool.end(),
     };
   }

@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { type ExpressContextFunctionArgument, expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { corsFor, graphqlMethods, jsonErrors, logRefusals, notFound } from "./http-errors";
+import { createMetricsRegistry, type Registry } from "./metrics/registry";
 
 /** How a service stops: readiness turns 503 for `delayMs`, then in-flight requests get `timeoutMs` to finish. */
 export interface ShutdownOptions {
@@ -49,12 +50,16 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   maxBodyBytes?: number;
   /** Origins a browser may call from (default none: no CORS headers). */
   corsOrigins?: string[];
+  /** This service's metrics, served at /metrics (default: a new registry with the process metrics only). */
+  metrics?: Registry;
 }
 
 export interface RunningService {
   url: string;
   port: number;
   httpServer: Server;
+  /** The registry /metrics serves. */
+  metrics: Registry;
   /** Drains: readiness 503, listener closed, in-flight requests finish (bounded), then resolves. */
   stop(): Promise<void>;
 }
@@ -67,8 +72,8 @@ function withStatus(status: string, service: string, details?: ReadinessDetails)
 /**
  * Serves GraphQL at /graphql plus the health endpoints orchestrators probe:
  * /health/live (the process answers) and /health/ready (it can reach its
- * dependencies and is not shutting down). Port 0 picks a free port, which the
- * tests rely on.
+ * dependencies and is not shutting down), and /metrics (Prometheus text
+ * format) for the scraper. Port 0 picks a free port, which the tests rely on.
  */
 export async function startHttpService<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
@@ -79,6 +84,7 @@ export async function startHttpService<Context extends BaseContext>(
   app.disable("x-powered-by");
   app.use(logRefusals((line) => log(`[${options.name}] ${line}`)));
   const httpServer = createServer(app);
+  const metrics = options.metrics ?? createMetricsRegistry();
   let draining = false;
 
   app.get("/health/live", (_req, res) => {
@@ -97,6 +103,16 @@ export async function startHttpService<Context extends BaseContext>(
       log(`[${options.name}] not ready: ${(error as Error).message}`);
       const details = error instanceof NotReadyError ? error.details : undefined;
       res.status(503).json(withStatus("unavailable", options.name, details));
+    }
+  });
+
+  app.get("/metrics", async (_req, res) => {
+    try {
+      const text = await metrics.metrics();
+      res.set("content-type", metrics.contentType).send(text);
+    } catch (error) {
+      log(`[${options.name}] metrics failed: ${(error as Error).message}`);
+      res.status(500).json({ status: "error", service: options.name });
     }
   });
 
@@ -127,6 +143,7 @@ export async function startHttpService<Context extends BaseContext>(
     url: `http://127.0.0.1:${port}/graphql`,
     port,
     httpServer,
+    metrics,
     stop() {
       stopped ??= (async () => {
         draining = true;

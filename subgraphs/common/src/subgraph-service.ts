@@ -1,11 +1,13 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
-import type { DatabaseOptions } from "@emshop/db/open-database";
+import type { DatabaseOptions, PoolStats } from "@emshop/db/open-database";
 import type { PrepareOptions } from "@emshop/db/prepare";
 import { type AuthState, createTokenVerifier } from "./auth/verify";
 import { type AuthOptions, developmentAuth } from "./config/auth";
 import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
 import type { LimitOptions } from "./limits/options";
+import { dbPoolMetrics } from "./metrics/db-pool";
+import { createMetricsRegistry, type Registry } from "./metrics/registry";
 import { requestSignal } from "./request-signal";
 import type { SubgraphApolloOptions } from "./subgraph-server";
 
@@ -14,6 +16,8 @@ export interface ServiceDatabase {
   kind: string;
   location: string;
   sql: { query(sql: string): Promise<unknown> };
+  /** The connection pool's state, for metrics (none for embedded databases). */
+  poolStats?: () => PoolStats;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,8 @@ export interface SubgraphDefinition<Db extends ServiceDatabase, Context extends 
   warmUp: (db: Db) => Promise<unknown>;
   /** Builds each request's context: `auth` is the verified caller (from the Authorization header). */
   createContext: (db: Db, request: { headers: IncomingHttpHeaders; auth: AuthState }) => Context;
+  /** Registers the subgraph's own metrics that read its database (e.g. inventory's stock levels). */
+  registerMetrics?: (registry: Registry, db: Db) => void;
 }
 
 /** How one instance runs (from the validated configuration, or set by tests). */
@@ -54,6 +60,8 @@ export interface SubgraphServiceOptions {
   production?: boolean;
   /** Extra Apollo plugins (tests observe requests with them). */
   plugins?: ApolloServerPlugin<BaseContext>[];
+  /** This instance's metrics registry, served at /metrics (default: a new one). */
+  metrics?: Registry;
 }
 
 /**
@@ -68,7 +76,10 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
   const log = options.log ?? console.log;
   const verify = await createTokenVerifier(options.auth ?? developmentAuth);
   const db = await definition.openDb(options.database ?? {});
+  const metrics = options.metrics ?? createMetricsRegistry();
   try {
+    dbPoolMetrics(metrics, definition.name, db.poolStats);
+    definition.registerMetrics?.(metrics, db);
     await definition.prepareDb(db, { log, demoData: options.demoData ?? true });
     await definition.warmUp(db);
     const service = await startHttpService<Context>({
@@ -79,6 +90,7 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
           includeStacktrace: options.includeStacktrace ?? false,
           ...(options.limits ? { limits: options.limits } : {}),
           production: options.production ?? false,
+          metrics,
         }),
       // `signal` (caller gone or its deadline passed) is read by the request guard.
       context: async ({ req, res }) =>
@@ -91,6 +103,7 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
       ...(options.host ? { host: options.host } : {}),
       ...(options.shutdown ? { shutdown: options.shutdown } : {}),
       log,
+      metrics,
       ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
     });
     let stopped: Promise<void> | undefined;

@@ -3,6 +3,7 @@ import { type AuthState, anonymous } from "@emshop/common/auth/verify";
 import type { InventoryDb } from "@emshop/db/inventory";
 import { createLoaders, type Loaders } from "./loaders";
 import { DEFAULT_LOW_STOCK, type LowStockOptions } from "./stock/low-stock";
+import type { StockMetrics } from "./stock/metrics";
 
 export interface InventoryContext extends AuthContext {
   db: InventoryDb;
@@ -14,6 +15,8 @@ export interface InventoryContext extends AuthContext {
    */
   actor: string | null;
   lowStock: LowStockOptions;
+  /** Where stock changes are counted (none in tests that build contexts directly). */
+  stockMetrics?: StockMetrics;
 }
 
 /** A fresh context (and fresh loaders) for every request; `auth` is the verified caller. */
@@ -21,7 +24,15 @@ export const createContext = (
   db: InventoryDb,
   request: { auth?: AuthState } = {},
   lowStock: LowStockOptions = DEFAULT_LOW_STOCK,
+  stockMetrics?: StockMetrics,
 ): InventoryContext => {
   const auth = request.auth ?? anonymous;
-  return { db, loaders: createLoaders(db), auth, actor: actorOf(auth), lowStock };
+  return {
+    db,
+    loaders: createLoaders(db),
+    auth,
+    actor: actorOf(auth),
+    lowStock,
+    ...(stockMetrics ? { stockMetrics } : {}),
+  };
 };

@@ -4,6 +4,8 @@ import { formatError } from "../format-error";
 import { graphqlOverHttpStatus } from "../graphql-over-http";
 import { FiniteNumberLiterals } from "../input/finite-numbers";
 import { stringArgumentsPlugin } from "../input/string-arguments";
+import { graphqlMetricsPlugin } from "../metrics/graphql-metrics";
+import type { Registry } from "../metrics/registry";
 import { DEFAULT_LIMITS, type LimitOptions } from "./options";
 import { queryLimitsPlugin } from "./plugin";
 
@@ -12,6 +14,8 @@ export interface ExposureOptions {
   limits?: LimitOptions;
   /** Introspection, field suggestions and the landing page off. */
   production?: boolean;
+  /** The service's metrics registry (see ../metrics): requests, durations and error codes go there. None: not counted. */
+  metrics?: Registry;
 }
 
 /**
@@ -44,6 +48,7 @@ export function exposureOptions<Context extends BaseContext>(
       queryLimitsPlugin<Context>(limits),
       stringArgumentsPlugin<Context>(),
       graphqlOverHttpStatus<Context>(),
+      ...(options.metrics ? [graphqlMetricsPlugin<Context>(service, options.metrics)] : []),
       ...(production ? [ApolloServerPluginLandingPageDisabled() as ApolloServerPlugin<Context>] : []),
     ],
   };

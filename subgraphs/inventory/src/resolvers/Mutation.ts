@@ -1,7 +1,11 @@
+import type { GraphQLResolveInfo } from "graphql";
+import type { InventoryContext } from "../context";
 import type { MutationResolvers } from "../generated/resolvers-types";
 import { adjustStock } from "../stock/adjust-stock";
+import { wasApplied } from "../stock/applied";
 import { runOnce, stockRequest } from "../stock/idempotency";
 import { setLowStockThreshold } from "../stock/low-stock";
+import { failureOutcome, type StockChangeKind } from "../stock/metrics";
 import { rebackStock } from "../stock/reback-stock";
 import { sellStock } from "../stock/sell-stock";
 import { setStocks } from "../stock/set-stocks";
@@ -17,6 +21,29 @@ import {
   parseStocks,
 } from "../stock/validate";
 
+type MutationFn<Args, Result> = (
+  root: unknown,
+  args: Args,
+  context: InventoryContext,
+  info: GraphQLResolveInfo,
+) => Result | Promise<Result>;
+
+/** A mutation resolver that counts its outcome in `stock_changes_total{kind, outcome}` (OK or the error code). */
+const counted =
+  <Args, Result>(kind: StockChangeKind, resolve: MutationFn<Args, Result>): MutationFn<Args, Result> =>
+  async (root, args, context, info) => {
+    try {
+      const result = await resolve(root, args, context, info);
+      context.stockMetrics?.changed(kind, "OK");
+      return result;
+    } catch (error) {
+      context.stockMetrics?.changed(kind, failureOutcome(error));
+      throw error;
+    }
+  };
+
+const units = (row: { items: { num: number }[] }) => row.items.reduce((sum, item) => sum + item.num, 0);
+
 const single = <Row>([row]: Row[]): Row => {
   if (!row) throw new Error("the stock change returned no row");
   return row;
@@ -26,7 +53,7 @@ const single = <Row>([row]: Row[]): Row => {
 // The admin writes run once per requestId (../stock/idempotency); the request's
 // input is the validated arguments plus the actor.
 export const Mutation: MutationResolvers = {
-  setStock: async (_root, args, { db, actor }) => {
+  setStock: counted("SET", async (_root, args, { db, actor }) => {
     const set = {
       goodsId: parseGoodsId(args.goodsId),
       stocks: parseStocks(args.stocks),
@@ -35,12 +62,13 @@ export const Mutation: MutationResolvers = {
     const meta = { reason: parseReason(args.reason), actor, requestId: parseRequestId(args.requestId) };
     const request = stockRequest(meta.requestId, "SET_STOCK", { ...set, reason: meta.reason, actor });
     return single(await runOnce(db, request, (sql) => setStocks(sql, [set], meta)));
-  },
+  }),
 
-  setLowStockThreshold: (_root, args, { db }) =>
+  setLowStockThreshold: counted("THRESHOLD", (_root, args, { db }) =>
     setLowStockThreshold(db, parseGoodsId(args.goodsId), args.threshold ?? null),
+  ),
 
-  adjustStock: async (_root, args, { db, actor }) => {
+  adjustStock: counted("ADJUST", async (_root, args, { db, actor }) => {
     const goodsId = parseGoodsId(args.goodsId);
     const delta = parseDelta(args.delta);
     const meta = {
@@ -50,17 +78,24 @@ export const Mutation: MutationResolvers = {
     };
     const request = stockRequest(meta.requestId, "ADJUST_STOCK", { goodsId, delta, reason: meta.reason, actor });
     return single(await runOnce(db, request, async (sql) => [await adjustStock(sql, goodsId, delta, meta)]));
-  },
+  }),
 
-  batchSetStocks: (_root, args, { db, actor }) => {
+  batchSetStocks: counted("BATCH_SET", (_root, args, { db, actor }) => {
     const sets = parseStockSets(args.items);
     const meta = { reason: parseReason(args.reason), actor, requestId: parseRequestId(args.requestId) };
     const request = stockRequest(meta.requestId, "BATCH_SET_STOCKS", { items: sets, reason: meta.reason, actor });
     return runOnce(db, request, (sql) => setStocks(sql, sets, meta));
-  },
+  }),
 
-  sellStock: (_root, args, { db, actor }) =>
-    sellStock(db, parseOrderSn(args.orderSn), mergeOrderItems(args.items), actor),
+  sellStock: counted("SELL", async (_root, args, { db, actor, stockMetrics }) => {
+    const sold = await sellStock(db, parseOrderSn(args.orderSn), mergeOrderItems(args.items), actor);
+    if (wasApplied(sold)) stockMetrics?.sold(units(sold));
+    return sold;
+  }),
 
-  rebackStock: (_root, args, { db, actor }) => rebackStock(db, parseOrderSn(args.orderSn), actor),
+  rebackStock: counted("REBACK", async (_root, args, { db, actor, stockMetrics }) => {
+    const returned = await rebackStock(db, parseOrderSn(args.orderSn), actor);
+    if (wasApplied(returned)) stockMetrics?.returned(units(returned));
+    return returned;
+  }),
 };

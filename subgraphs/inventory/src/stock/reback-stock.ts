@@ -1,4 +1,5 @@
 import type { InventoryDb } from "@emshop/db/inventory";
+import { markApplied } from "./applied";
 import { ledgerInsert } from "./ledger";
 import { lockInventoryRows } from "./lock-rows";
 import { findStockSell, STOCK_SELL_COLUMNS, type StockSellRow } from "./stock-sell-row";
@@ -56,7 +57,8 @@ export async function rebackStock(db: InventoryDb, orderSn: string, actor: strin
       await lockInventoryRows(tx, goodsIds);
       return tx.query<StockSellRow>(RETURN_SQL, [orderSn, goodsIds, recorded.items.map((item) => item.num), actor]);
     });
+    if (returned) return markApplied(returned);
     // Not flipped: a concurrent reback returned the items first.
-    return returned ?? ((await findStockSell(db.sql, orderSn)) as StockSellRow);
+    return (await findStockSell(db.sql, orderSn)) as StockSellRow;
   }
 }

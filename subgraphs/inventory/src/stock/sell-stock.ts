@@ -1,5 +1,6 @@
 import type { InventoryDb } from "@emshop/db/inventory";
 import type { SqlClient } from "@emshop/db/sql-client";
+import { markApplied } from "./applied";
 import { insufficientStock, orderCancelled, orderConflict } from "./errors";
 import { ledgerInsert } from "./ledger";
 import { lockInventoryRows } from "./lock-rows";
@@ -63,7 +64,7 @@ export async function sellStock(
             if (rows.length === 0) throw NOT_ALL_TAKEN;
             return rows;
           });
-    if (sold) return sold;
+    if (sold) return markApplied(sold);
   } catch (error) {
     if (error !== NOT_ALL_TAKEN && !isDuplicateOrder(error)) throw error;
   }

@@ -1,0 +1,48 @@
+import { Counter, DURATION_BUCKETS, Gauge, Histogram, type Registry } from "@emshop/common/metrics/registry";
+import type { CircuitStateName, SubgraphCircuits } from "./circuit-breaker";
+
+/** How one fetch from a subgraph ended (see ResilientDataSource.process). */
+export type FetchOutcome = "ok" | "error" | "timeout" | "short_circuited";
+
+/** Records each subgraph fetch: `subgraph_fetches_total` and `subgraph_fetch_duration_seconds`. */
+export interface SubgraphFetchMetrics {
+  record(subgraph: string, outcome: FetchOutcome, seconds: number): void;
+}
+
+export function subgraphFetchMetrics(registry: Registry): SubgraphFetchMetrics {
+  const labelNames = ["subgraph", "outcome"] as const;
+  const fetches = new Counter({
+    name: "subgraph_fetches_total",
+    help: "Fetches from subgraphs, by outcome: ok, error (no usable answer), timeout, short_circuited (circuit open)",
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "subgraph_fetch_duration_seconds",
+    help: "Time one subgraph fetch took, including waiting for its timeout",
+    labelNames,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  return {
+    record(subgraph, outcome, seconds) {
+      fetches.inc({ subgraph, outcome });
+      duration.observe({ subgraph, outcome }, seconds);
+    },
+  };
+}
+
+const STATE_VALUES: Record<CircuitStateName, number> = { closed: 0, "half-open": 1, open: 2 };
+
+/** `subgraph_circuit_state{subgraph}`: 0 closed, 1 half-open, 2 open, read from the breakers at scrape time. */
+export function circuitStateMetric(registry: Registry, circuits: SubgraphCircuits, subgraphs: readonly string[]) {
+  return new Gauge({
+    name: "subgraph_circuit_state",
+    help: "State of the gateway's circuit breaker per subgraph: 0 closed, 1 half-open, 2 open",
+    labelNames: ["subgraph"] as const,
+    registers: [registry],
+    collect() {
+      for (const subgraph of subgraphs) this.set({ subgraph }, STATE_VALUES[circuits.for(subgraph).state]);
+    },
+  });
+}
