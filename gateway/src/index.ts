@@ -1,4 +1,4 @@
-import { shutdownOptions } from "@emshop/common/config/service";
+import { loggerOptions, shutdownOptions } from "@emshop/common/config/service";
 import { runService } from "@emshop/common/run-service";
 import { gatewayServiceOptions, loadGatewayConfig } from "./config";
 import { startGatewayService } from "./main";
@@ -6,6 +6,7 @@ import { startGatewayService } from "./main";
 await runService({
   name: "gateway",
   loadConfig: () => loadGatewayConfig(process.env),
-  start: (config) => startGatewayService(gatewayServiceOptions(config)),
+  logging: (config) => loggerOptions("gateway", config),
+  start: (config, logger) => startGatewayService({ ...gatewayServiceOptions(config), logger }),
   shutdownOf: shutdownOptions,
 });

@@ -1,5 +1,7 @@
 import { NotReadyError, type ShutdownOptions, startHttpService } from "@emshop/common/http-service";
+import { createLogger } from "@emshop/common/logging/logger";
 import { createMetricsRegistry } from "@emshop/common/metrics/registry";
+import type { Logger } from "pino";
 import { SubgraphCircuits } from "./circuit-breaker";
 import { createGatewayContext } from "./context";
 import { createGateway, type GatewayOptions } from "./server";
@@ -10,7 +12,8 @@ export interface GatewayServiceOptions extends GatewayOptions {
   port?: number;
   host?: string;
   shutdown?: Partial<ShutdownOptions>;
-  log?: (line: string) => void;
+  /** Where the gateway logs (default: JSON lines, or pretty on a terminal, on stdout). */
+  logger?: Logger;
 }
 
 /** Without these the catalog cannot be served: the gateway is not ready while one of them is not up. */
@@ -80,23 +83,28 @@ export function subgraphReadiness(urls: Record<string, string>, circuits: Subgra
 export async function startGatewayService(options: GatewayServiceOptions = {}) {
   const urls = { ...defaultSubgraphUrls, ...options.subgraphUrls };
   // One breaker per subgraph, shared by the data sources (every request) and readiness.
-  const log = options.log ?? console.log;
+  const logger = options.logger ?? createLogger({ service: "gateway" });
   const circuits =
     options.circuits ??
-    new SubgraphCircuits(options.circuit, (state, name) => log(`[gateway] circuit for subgraph "${name}": ${state}`));
+    new SubgraphCircuits(options.circuit, (state, name) =>
+      logger[state === "closed" ? "info" : "warn"](
+        { subgraph: name, circuit: state },
+        `circuit for subgraph "${name}": ${state}`,
+      ),
+    );
   // This gateway's own registry (not prom-client's global): tests run several services in one process.
   const metrics = options.metrics ?? createMetricsRegistry();
   return startHttpService({
     name: "gateway",
     createApollo: (plugins) =>
-      createGateway({ ...options, circuits, metrics, plugins: [...plugins, ...(options.plugins ?? [])] }),
+      createGateway({ ...options, circuits, metrics, logger, plugins: [...plugins, ...(options.plugins ?? [])] }),
     metrics,
     context: createGatewayContext,
     readiness: subgraphReadiness(urls, circuits),
     port: options.port ?? 4000,
     ...(options.host ? { host: options.host } : {}),
     ...(options.shutdown ? { shutdown: options.shutdown } : {}),
-    ...(options.log ? { log: options.log } : {}),
+    logger,
     ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
   });
 }

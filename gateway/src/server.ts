@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { type ExposureOptions, exposureOptions } from "@emshop/common/limits/apollo-options";
+import type { Logger } from "pino";
 import { type PersistedQueriesOptions, persistedQueriesCache, persistedQueriesPlugin } from "./apq-cache";
 import { type CircuitOptions, SubgraphCircuits } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
@@ -29,6 +30,8 @@ export interface GatewayOptions extends ExposureOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Where Automatic Persisted Queries are stored (default: this process's memory). */
   persistedQueries?: PersistedQueriesOptions;
+  /** Where the APQ store's warnings go (default: console.warn). */
+  logger?: Logger;
 }
 
 export const DEFAULT_TIMEOUTS: SubgraphTimeouts = { queryMs: 2000, mutationMs: 15_000 };
@@ -57,7 +60,11 @@ export function createGateway(options: GatewayOptions = {}) {
   });
   const exposure = exposureOptions<GatewayContext>("gateway", options);
   const ide = options.production ? undefined : ideLandingPage<GatewayContext>();
-  const apqCache = persistedQueriesCache(options.persistedQueries);
+  const { logger } = options;
+  const apqCache = persistedQueriesCache({
+    ...(logger ? { log: (line: string) => logger.warn(line) } : {}),
+    ...options.persistedQueries,
+  });
   return new ApolloServer<GatewayContext>({
     gateway,
     ...exposure,

@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   idleInTransactionTimeoutMs?: number;
   /** Called with the SQL of every query Prisma sends (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Told when an idle pooled connection fails (default: a line on stderr); the pool replaces it. */
+  onIdleError?: (error: Error) => void;
 }
 
 /** A PostgreSQL pool's connections right now (for metrics). */
@@ -61,7 +63,10 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
     });
     // An idle client that loses its server must not crash the process; the pool replaces it.
-    pool.on("error", (error) => console.error(`[${db}] idle database connection failed: ${error.message}`));
+    pool.on(
+      "error",
+      options.onIdleError ?? ((error) => console.error(`[${db}] idle database connection failed: ${error.message}`)),
+    );
     return {
       kind: "postgres",
       location: url.replace(/\/\/[^@/]*@/, "//"),

@@ -4,6 +4,7 @@ import { startGatewayService } from "@emshop/gateway/main";
 import { Client, cacheExchange, fetchExchange } from "@urql/core";
 import { ClientError, GraphQLClient } from "graphql-request";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietLogger } from "../support/logs";
 import { type Stack, startStack } from "../support/stack";
 import { as } from "../support/tokens";
 import { paramsOf, recordingFetch } from "./recording-fetch";
@@ -54,7 +55,7 @@ describe("storefront client libraries against the federated API", () => {
       port: 0,
       subgraphUrls: { goods: stack.goods.url, inventory: stack.inventory.url },
       persistedQueries: { redisUrl, log: () => undefined },
-      log: () => undefined,
+      logger: quietLogger(),
     });
     replicas.push(gateway);
     return gateway;

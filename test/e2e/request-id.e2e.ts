@@ -4,11 +4,13 @@ import { startGatewayService } from "@emshop/gateway/main";
 import { startGoodsService } from "@emshop/goods/main";
 import { startInventoryService } from "@emshop/inventory/main";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { quietLogger } from "../support/logs";
 import { seedTestData } from "../support/seed";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 import { as } from "../support/tokens";
 
 const QUERY = "{ goodsList(pageSize: 3) { items { id stocks } } }";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 interface Seen {
   requestId: string | undefined;
@@ -29,8 +31,7 @@ function recorder(seen: Seen[]): ApolloServerPlugin<BaseContext> {
   };
 }
 
-describe("x-request-id and the bearer token reach every subgraph; x-actor does not", () => {
-  const quiet = () => undefined;
+describe("x-request-id (the caller's when sane, else made at the gateway) and the bearer token reach every subgraph; x-actor does not", () => {
   const seenByGoods: Seen[] = [];
   const seenByInventory: Seen[] = [];
   let databases: TestDatabase[] = [];
@@ -44,19 +45,23 @@ describe("x-request-id and the bearer token reach every subgraph; x-actor does n
     goods = await startGoodsService({
       port: 0,
       database: { url: goodsDb.url },
-      log: quiet,
+      logger: quietLogger(),
       demoData: false,
       plugins: [recorder(seenByGoods)],
     });
     inventory = await startInventoryService({
       port: 0,
       database: { url: inventoryDb.url },
-      log: quiet,
+      logger: quietLogger(),
       demoData: false,
       plugins: [recorder(seenByInventory)],
     });
     await seedTestData(goods.db, inventory.db);
-    gateway = await startGatewayService({ port: 0, subgraphUrls: { goods: goods.url, inventory: inventory.url } });
+    gateway = await startGatewayService({
+      port: 0,
+      subgraphUrls: { goods: goods.url, inventory: inventory.url },
+      logger: quietLogger(),
+    });
   });
   beforeEach(() => {
     seenByGoods.length = 0;
@@ -68,12 +73,21 @@ describe("x-request-id and the bearer token reach every subgraph; x-actor does n
     await Promise.allSettled(databases.map((db) => db.drop()));
   });
 
-  async function post(query: string, headers: Record<string, string> = {}) {
+  async function postRaw(query: string, headers: Record<string, string> = {}) {
     const response = await fetch(gateway.url, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query }),
     });
+    expect(response.status).toBe(200);
+    await response.clone().json();
+    return response;
+  }
+
+  async function post(query: string, headers: Record<string, string> = {}) {
+    const response = await postRaw(query, headers);
+    // The caller's sane id comes back as it was sent.
+    if (headers["x-request-id"]) expect(response.headers.get("x-request-id")).toBe(headers["x-request-id"]);
     expect(response.status).toBe(200);
     // biome-ignore lint/suspicious/noExplicitAny: asserted field by field below.
     const body = (await response.json()) as { data?: any; errors?: unknown[] };
@@ -97,11 +111,12 @@ describe("x-request-id and the bearer token reach every subgraph; x-actor does n
     expect(seenByInventory).toEqual([{ requestId, authorization, actor: undefined }]);
   });
 
-  it("invents nothing when the client sends neither header", async () => {
-    const data = await post(QUERY);
-    expect(data.goodsList.items).toHaveLength(3);
-    expect(seenByGoods).toEqual([{ requestId: undefined, authorization: undefined, actor: undefined }]);
-    expect(seenByInventory).toEqual([{ requestId: undefined, authorization: undefined, actor: undefined }]);
+  it("makes an id when the client sends none: returned in x-request-id and passed to both subgraphs", async () => {
+    const response = await postRaw(QUERY);
+    const requestId = response.headers.get("x-request-id");
+    expect(requestId).toMatch(UUID);
+    expect(seenByGoods).toEqual([{ requestId, authorization: undefined, actor: undefined }]);
+    expect(seenByInventory).toEqual([{ requestId, authorization: undefined, actor: undefined }]);
   });
 
   it("keeps requests apart: each subgraph call carries its own client's id", async () => {
@@ -111,13 +126,17 @@ describe("x-request-id and the bearer token reach every subgraph; x-actor does n
     expect(seenByInventory.map((seen) => seen.requestId).sort()).toEqual([...ids].sort());
   });
 
-  it("cuts an overlong header to 200 characters", async () => {
-    const requestId = `test-${"x".repeat(300)}`;
-    await post(QUERY, { "x-request-id": requestId });
-    expect(seenByGoods).toEqual([{ requestId: requestId.slice(0, 200), authorization: undefined, actor: undefined }]);
-    expect(seenByInventory).toEqual([
-      { requestId: requestId.slice(0, 200), authorization: undefined, actor: undefined },
-    ]);
+  it.each([
+    ["overlong", `test-${"x".repeat(300)}`],
+    ["with spaces", "a b"],
+    ["with quotes", 'a"b'],
+    ["JSON", '{"level":"fatal"}'],
+  ])("replaces an id that is not sane (%s) with a fresh one, everywhere", async (_name, sent) => {
+    const response = await postRaw(QUERY, { "x-request-id": sent });
+    const requestId = response.headers.get("x-request-id");
+    expect(requestId).toMatch(UUID);
+    expect(seenByGoods.map((seen) => seen.requestId)).toEqual([requestId]);
+    expect(seenByInventory.map((seen) => seen.requestId)).toEqual([requestId]);
   });
 
   it("carries them on mutations too: inventory records the token's subject as the actor", async () => {

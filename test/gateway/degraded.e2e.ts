@@ -3,6 +3,7 @@ import { startGatewayService } from "@emshop/gateway/main";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededGoods, startSeededGoods } from "../support/goods-service";
 import { gql } from "../support/graphql-client";
+import { quietLogger } from "../support/logs";
 
 const TIMEOUT_MS = 500;
 const QUERY = "{ goodsList(pageSize: 5) { total items { id name stocks } } }";
@@ -45,6 +46,7 @@ describe("when inventory is down or slow, shoppers still get goods", () => {
     "inventory %s: goods with stocks null and a SUBGRAPH_UNAVAILABLE error",
     async (_state, inventoryUrl, timedOut) => {
       const gateway = await startGatewayService({
+        logger: quietLogger(),
         port: 0,
         subgraphUrls: { goods: goods.url, inventory: await inventoryUrl() },
         timeouts: { queryMs: TIMEOUT_MS },

@@ -11,6 +11,7 @@ import { startGatewayService } from "@emshop/gateway/main";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type SeededGoods, startSeededGoods } from "../support/goods-service";
 import { gql } from "../support/graphql-client";
+import { quietLogger } from "../support/logs";
 
 // queryMs bounds the goods calls too: large enough for a cold goods subgraph on a busy 2-core machine.
 const QUERY_MS = 1000;
@@ -127,6 +128,7 @@ describe("the gateway's answer to what a subgraph answers", () => {
     goods = await startSeededGoods("subgraph_answers");
     fake = await scriptedInventory();
     gateway = await startGatewayService({
+      logger: quietLogger(),
       port: 0,
       subgraphUrls: { goods: goods.url, inventory: fake.url },
       timeouts: { queryMs: QUERY_MS, mutationMs: MUTATION_MS },
@@ -330,6 +332,7 @@ describe("when the client goes away, the gateway stops its subgraph calls", () =
     goods = await startSeededGoods("subgraph_abort");
     fake = await scriptedInventory();
     gateway = await startGatewayService({
+      logger: quietLogger(),
       port: 0,
       subgraphUrls: { goods: goods.url, inventory: fake.url },
       timeouts: { queryMs: LONG_MS, mutationMs: LONG_MS },

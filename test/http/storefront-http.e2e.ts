@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS } from "@emshop/common/limits/options";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LogLine, requestLines } from "../support/logs";
 import { type Stack, startStack } from "../support/stack";
 import { token } from "../support/tokens";
 
@@ -58,7 +59,7 @@ const REJECTIONS: Rejection[] = [
 describe("storefront HTTP", () => {
   let stack: Stack;
   let admin: string;
-  const logs: Record<Service, string[]> = { gateway: [], goods: [], inventory: [] };
+  const logs: Record<Service, LogLine[]> = { gateway: [], goods: [], inventory: [] };
   beforeAll(async () => {
     stack = await startStack({
       limits: { ...DEFAULT_LIMITS, corsOrigins: [SHOP] },
@@ -109,10 +110,17 @@ describe("storefront HTTP", () => {
           expect(response.headers.get("x-powered-by")).toBeNull();
           if (rejection.status === 405 && rejection.code === "METHOD_NOT_ALLOWED")
             expect(response.headers.get("allow")).toBe("GET, POST, OPTIONS");
-          const lines = logs[service].filter((line) => line.includes("refused"));
-          expect(lines, logs[service].join("\n")).toHaveLength(1);
-          expect(lines[0]).toContain(String(rejection.status));
-          expect(lines[0]).not.toMatch(/\n\s+at /);
+          // One summary line, coded, at warn, with no stack trace, body or header in it.
+          const lines = requestLines(logs[service]);
+          const shown = JSON.stringify(logs[service]);
+          expect(lines, shown).toHaveLength(1);
+          expect(lines[0], shown).toMatchObject({
+            level: "warn",
+            status: rejection.status,
+            errorCodes: [rejection.code],
+          });
+          expect(lines[0]?.reqId).toBe(response.headers.get("x-request-id"));
+          expect(shown).not.toMatch(/\\n\s+at |Bearer/);
         }
       },
     );

@@ -4,6 +4,7 @@ import { repoRoot } from "@emshop/db/paths";
 import { startGatewayService } from "@emshop/gateway/main";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietLogger } from "../support/logs";
 import { type Stack, startStack } from "../support/stack";
 
 // The development landing page: GraphiQL served by the gateway itself, the
@@ -137,7 +138,7 @@ describe("the gateway in production", () => {
       production: true,
       // Never called: no operation is sent.
       subgraphUrls: { goods: "http://127.0.0.1:9/graphql", inventory: "http://127.0.0.1:9/graphql" },
-      log: () => undefined,
+      logger: quietLogger(),
     });
     try {
       // A bare `Accept: text/html` accepts no GraphQL response type: 406, as JSON.

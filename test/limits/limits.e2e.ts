@@ -3,6 +3,7 @@ import { startGatewayService } from "@emshop/gateway/main";
 import { startGoodsService } from "@emshop/goods/main";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { gql } from "../support/graphql-client";
+import { quietLogger } from "../support/logs";
 import { type Stack, startStack } from "../support/stack";
 import { anonymousHeaders } from "../support/tokens";
 
@@ -187,7 +188,7 @@ describe("abuse limits", () => {
       const goods = await startGoodsService({
         port: 0,
         database: { url: stack.databaseUrls.goods },
-        log: () => undefined,
+        logger: quietLogger(),
         demoData: false,
         production: true,
       });

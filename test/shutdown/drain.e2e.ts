@@ -109,7 +109,7 @@ describe.skipIf(!onPostgres)(
       expect(answers.map((answer) => answer.body.data?.sellStock?.status)).toEqual(Array(IN_FLIGHT).fill("SOLD"));
       expect(await service.exited).toBe(0);
       expect(Date.now() - signalledAt).toBeLessThan(15_000);
-      expect(service.output()).toContain("[inventory] stopped");
+      expect(service.output()).toMatch(/^\{.*"service":"inventory".*"msg":"stopped"\}$/m);
 
       const db = await openInventoryDb({ url: database.url });
       try {

@@ -1,17 +1,18 @@
 import { startGoodsService } from "@emshop/goods/main";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectedLogs } from "../support/logs";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 
 describe("readiness", () => {
   let database: TestDatabase;
   let goods: Awaited<ReturnType<typeof startGoodsService>>;
-  const logged: string[] = [];
+  const logs = collectedLogs("goods");
   beforeAll(async () => {
     database = await createTestDatabase("readiness");
     goods = await startGoodsService({
       port: 0,
       database: { url: database.url },
-      log: (line) => logged.push(line),
+      logger: logs.logger,
       demoData: false,
     });
   });
@@ -32,6 +33,8 @@ describe("readiness", () => {
     // Exactly this: no driver message, host or file path for whoever asks.
     expect(await down.json()).toEqual({ status: "unavailable", service: "goods" });
     // The operator still learns why, from the service's log.
-    expect(logged.some((line) => line.startsWith("[goods] not ready: "))).toBe(true);
+    const notReady = logs.lines.filter((line) => line.msg === "not ready");
+    expect(notReady).toHaveLength(1);
+    expect(notReady[0]).toMatchObject({ level: "warn", service: "goods", reason: expect.any(String) });
   });
 });

@@ -73,9 +73,9 @@ async function until<T>(what: string, supervisor: Supervisor, check: () => T | u
 const pidsOf = (supervisor: Supervisor, service: string) =>
   [...supervisor.stdout().matchAll(new RegExp(`\\b${service} started \\(pid (\\d+)\\)`, "g"))].map((m) => Number(m[1]));
 
-/** Lines `service` printed that say it is serving (its own output, prefixed with its name). */
+/** Lines `service` printed that say it is serving (its own JSON log lines, prefixed with its name). */
 const servingLines = (supervisor: Supervisor, service: string) =>
-  supervisor.stdout().match(new RegExp(`^${service} +\\| .*serving (http://\\S+/graphql)$`, "gm")) ?? [];
+  supervisor.stdout().match(new RegExp(`^${service} +\\| \\{.*"msg":"serving (http://\\S+/graphql)"\\}$`, "gm")) ?? [];
 
 async function serving(supervisor: Supervisor, service: string, times = 1) {
   await until(
@@ -132,7 +132,7 @@ describe("supervise.mjs (npm start): fail fast by default", () => {
         /^✖ goods exited \(signal SIGKILL\) — the API is incomplete; stopping the others$/m,
       );
       expect(supervisor.stderr()).toContain("sending SIGTERM to inventory");
-      expect(supervisor.stdout()).toMatch(/^inventory +\| \[inventory\] SIGTERM: draining/m); // it drained, not killed
+      expect(supervisor.stdout()).toMatch(/^inventory +\| \{.*"service":"inventory".*"msg":"SIGTERM: draining"\}$/m); // it drained, not killed
       expect(supervisor.stdout()).toContain("inventory exited (code 0)");
       expect(alive(inventory)).toBe(false);
       expect(alive(goods)).toBe(false);
@@ -150,7 +150,7 @@ describe("supervise.mjs (npm start): fail fast by default", () => {
       const exit = await exitWithin(supervisor, 25_000);
 
       expect(exit.code).toBe(1);
-      expect(supervisor.stdout()).toMatch(/^goods +\| \[goods\] stopped$/m);
+      expect(supervisor.stdout()).toMatch(/^goods +\| \{.*"service":"goods".*"msg":"stopped"\}$/m);
       expect(supervisor.stderr()).toMatch(/^✖ goods exited \(code 0\) — the API is incomplete/m);
     },
     TEST_TIMEOUT_MS,
@@ -174,7 +174,7 @@ describe("supervise.mjs --restart", () => {
       expect(supervisor.stderr()).toContain("restarting goods in 1.0 s");
       expect(supervisor.stdout()).toContain("restarting goods (restart 1)");
       expect(alive(inventory)).toBe(true); // untouched meanwhile
-      const url = /serving (http:\/\/\S+\/graphql)$/.exec(servingLines(supervisor, "goods")[1] ?? "")?.[1];
+      const url = /"msg":"serving (http:\/\/\S+\/graphql)"\}$/.exec(servingLines(supervisor, "goods")[1] ?? "")?.[1];
       const answer = await fetch(url ?? "", {
         method: "POST",
         headers: { "content-type": "application/json" },

@@ -1,5 +1,6 @@
 import { seedGoods } from "@emshop/db/seed/seed-goods";
 import { startGoodsService } from "@emshop/goods/main";
+import { quietLogger } from "./logs";
 import { createTestDatabase } from "./test-database";
 
 /** The goods subgraph over real HTTP on its own fresh, seeded database (for gateways in front of fakes). */
@@ -8,7 +9,7 @@ export async function startSeededGoods(label: string, goodsCount = 30) {
   const service = await startGoodsService({
     port: 0,
     database: { url: database.url },
-    log: () => undefined,
+    logger: quietLogger(),
     demoData: false,
   });
   await seedGoods(service.db, { goodsCount });

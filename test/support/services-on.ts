@@ -1,8 +1,7 @@
 import { startGatewayService } from "@emshop/gateway/main";
 import { startGoodsService } from "@emshop/goods/main";
 import { startInventoryService } from "@emshop/inventory/main";
-
-const quiet = () => undefined;
+import { quietLogger } from "./logs";
 
 /**
  * The whole system over real HTTP on databases the caller already has (e.g. a
@@ -10,11 +9,16 @@ const quiet = () => undefined;
  * a service applies its pending migrations, as in production.
  */
 export async function startServicesOn(urls: { goods: string; inventory: string }) {
-  const goods = await startGoodsService({ port: 0, database: { url: urls.goods }, log: quiet, demoData: false });
+  const goods = await startGoodsService({
+    port: 0,
+    database: { url: urls.goods },
+    logger: quietLogger(),
+    demoData: false,
+  });
   const inventory = await startInventoryService({
     port: 0,
     database: { url: urls.inventory },
-    log: quiet,
+    logger: quietLogger(),
     demoData: false,
   }).catch(async (error: unknown) => {
     await goods.stop();

@@ -3,10 +3,9 @@ import type { LimitOptions } from "@emshop/common/limits/options";
 import { startGatewayService } from "@emshop/gateway/main";
 import { startGoodsService } from "@emshop/goods/main";
 import { startInventoryService } from "@emshop/inventory/main";
+import { capturingLogger, type LogLine, quietLogger } from "./logs";
 import { type SeedSize, seedTestData } from "./seed";
 import { createTestDatabase, type TestDatabase } from "./test-database";
-
-const quiet = () => undefined;
 
 /**
  * The whole system on free ports, over real HTTP: goods and inventory
@@ -25,18 +24,20 @@ export interface StackOptions {
   onInventoryQuery?: (sql: string) => void;
   /** Limits (and CORS origins) of all three services (default DEFAULT_LIMITS). */
   limits?: LimitOptions;
-  /** Receives every line the services log (default: the subgraphs are quiet, the gateway logs to the console). */
-  log?: (service: "gateway" | "goods" | "inventory", line: string) => void;
+  /** Receives every line the services log, parsed (default: they log nothing). */
+  log?: (service: "gateway" | "goods" | "inventory", line: LogLine) => void;
 }
 
 export async function startStack(options: StackOptions = {}) {
   const databases: TestDatabase[] = [await createTestDatabase("goods"), await createTestDatabase("inventory")];
   const [goodsDb, inventoryDb] = databases as [TestDatabase, TestDatabase];
   const plugins = options.subgraphPlugins ?? [];
+  const loggerFor = (service: "gateway" | "goods" | "inventory") =>
+    options.log ? capturingLogger(service, (line) => options.log?.(service, line)) : quietLogger();
   const goods = await startGoodsService({
     port: 0,
     database: { url: goodsDb.url },
-    log: options.log ? (line) => options.log?.("goods", line) : quiet,
+    logger: loggerFor("goods"),
     ...(options.limits ? { limits: options.limits } : {}),
     demoData: false,
     plugins,
@@ -44,7 +45,7 @@ export async function startStack(options: StackOptions = {}) {
   const inventory = await startInventoryService({
     port: 0,
     database: { url: inventoryDb.url, onQuery: options.onInventoryQuery },
-    log: options.log ? (line) => options.log?.("inventory", line) : quiet,
+    logger: loggerFor("inventory"),
     ...(options.limits ? { limits: options.limits } : {}),
     demoData: false,
     plugins,
@@ -54,7 +55,7 @@ export async function startStack(options: StackOptions = {}) {
     port: 0,
     subgraphUrls: { goods: goods.url, inventory: inventory.url },
     timeouts: { queryMs: options.queryTimeoutMs ?? 2000, mutationMs: options.mutationTimeoutMs ?? 15_000 },
-    ...(options.log ? { log: (line: string) => options.log?.("gateway", line) } : {}),
+    logger: loggerFor("gateway"),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   return {

@@ -125,12 +125,22 @@ const states = selected.map((service) => ({
   done: false,
 }));
 
+/**
+ * The services write to our pipe, not to the terminal, so their LOG_FORMAT=auto
+ * would pick JSON: when a person watches `npm start` on a terminal, they get
+ * the readable format (an explicit LOG_FORMAT still wins).
+ */
+const childEnv =
+  options.mode === "dev" && process.stdout.isTTY && !process.env.LOG_FORMAT
+    ? { ...process.env, LOG_FORMAT: "pretty" }
+    : process.env;
+
 function start(state) {
   state.signalled = false;
   state.startedAt = Date.now();
   const child = spawn(process.execPath, mode.args, {
     cwd: join(root, state.dir),
-    env: process.env,
+    env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: Ctrl-C in a terminal reaches only us, and we pass it on once
     // (a service that got SIGINT twice would exit without draining).

@@ -2,6 +2,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
 import { GraphQLError } from "graphql";
 import { isTokenLimitError } from "./limits/plugin";
+import { currentRequest } from "./logging/request-context";
 
 export interface FormatErrorOptions {
   /** Production: no "Did you mean …?" suggestions, which would map the schema for a caller without introspection. */
@@ -25,7 +26,10 @@ export function formatError(service: string, options: FormatErrorOptions = {}) {
       formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, "") };
     const original = unwrapResolverError(error);
     if (original instanceof GraphQLError || formatted.extensions?.code !== "INTERNAL_SERVER_ERROR") return formatted;
-    console.error(`[${service}] unexpected error`, original);
+    // With its stack, for the operator: the request's logger puts the request id on it.
+    const logger = currentRequest()?.log;
+    if (logger) logger.error({ err: original, path: formatted.path }, "unexpected error");
+    else console.error(`[${service}] unexpected error`, original);
     return {
       message: "Internal server error",
       ...(formatted.locations ? { locations: formatted.locations } : {}),

@@ -1,11 +1,12 @@
 import cors from "cors";
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import type { Logger } from "pino";
 import { responseMediaType } from "./graphql-over-http";
 
 /**
  * Every request the HTTP layer turns away gets what a GraphQL client can read:
  * a JSON GraphQL error with a stable code and the right status, in the media
- * type the client accepts, and one log line without a stack trace. Never
+ * type the client accepts (the request's summary line carries its code). Never
  * Express's HTML error page, which carries the stack and server file paths.
  */
 export function sendHttpError(req: Request, res: Response, status: number, code: string, message: string) {
@@ -21,24 +22,6 @@ export function sendHttpError(req: Request, res: Response, status: number, code:
     .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-/**
- * One log line for every request answered 4xx/5xx: by this layer (its code is
- * known), by Apollo Server before GraphQL execution (a malformed
- * GraphQL-over-HTTP request, a GET mutation) or as a request error for a
- * client accepting application/graphql-response+json. Method, path, status
- * and code only: never the body, variables or the Authorization header.
- */
-export const logRefusals =
-  (log: (line: string) => void): RequestHandler =>
-  (req, res, next) => {
-    res.once("finish", () => {
-      if (res.statusCode < 400 || req.path.startsWith("/health/")) return; // readiness logs its own reason
-      const code = typeof res.locals.errorCode === "string" ? ` ${res.locals.errorCode}` : "";
-      log(`refused ${req.method} ${req.path.slice(0, 100)}: ${res.statusCode}${code}`);
-    });
-    next();
-  };
-
 /** What body-parser's errors mean for a GraphQL client. */
 const BODY_ERRORS: Record<string, [number, string, string]> = {
   "entity.too.large": [413, "PAYLOAD_TOO_LARGE", "the request body is larger than this service accepts"],
@@ -52,7 +35,7 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
 
 /** The last handler: known body errors by their meaning, anything else as a coded 500 without details. */
 export const jsonErrors =
-  (log: (line: string) => void): ErrorRequestHandler =>
+  (logger: Logger): ErrorRequestHandler =>
   (error, req, res, _next) => {
     const known = BODY_ERRORS[(error as { type?: string }).type ?? ""];
     if (known) {
@@ -64,7 +47,10 @@ export const jsonErrors =
       sendHttpError(req, res, status, "BAD_REQUEST", "the request could not be read");
       return;
     }
-    log(`unexpected error while reading ${req.method} ${req.path.slice(0, 100)}: ${(error as Error).message}`);
+    logger.error(
+      { err: error, method: req.method, path: req.path.slice(0, 100) },
+      "unexpected error while reading a request",
+    );
     sendHttpError(req, res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
   };
 

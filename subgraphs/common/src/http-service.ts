@@ -5,7 +5,11 @@ import type { ApolloServer, ApolloServerPlugin, BaseContext, ContextFunction } f
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { type ExpressContextFunctionArgument, expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { corsFor, graphqlMethods, jsonErrors, logRefusals, notFound } from "./http-errors";
+import type { Logger } from "pino";
+import { corsFor, graphqlMethods, jsonErrors, notFound } from "./http-errors";
+import { graphqlLogPlugin } from "./logging/graphql-log-plugin";
+import { createLogger } from "./logging/logger";
+import { requestLogging, withinRequest } from "./logging/request-log";
 import { createMetricsRegistry, type Registry } from "./metrics/registry";
 
 /** How a service stops: readiness turns 503 for `delayMs`, then in-flight requests get `timeoutMs` to finish. */
@@ -45,7 +49,8 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   port: number;
   host?: string;
   shutdown?: Partial<ShutdownOptions>;
-  log?: (line: string) => void;
+  /** Where the service logs (default: a new logger for `name` on stdout). */
+  logger?: Logger;
   /** Largest request body accepted (default 100 kB). */
   maxBodyBytes?: number;
   /** Origins a browser may call from (default none: no CORS headers). */
@@ -56,6 +61,7 @@ export interface HttpServiceOptions<Context extends BaseContext> {
 
 export interface RunningService {
   url: string;
+  logger: Logger;
   port: number;
   httpServer: Server;
   /** The registry /metrics serves. */
@@ -78,11 +84,11 @@ function withStatus(status: string, service: string, details?: ReadinessDetails)
 export async function startHttpService<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
 ): Promise<RunningService> {
-  const log = options.log ?? console.log;
+  const logger = options.logger ?? createLogger({ service: options.name });
   const shutdown: ShutdownOptions = { delayMs: 0, timeoutMs: 10_000, ...options.shutdown };
   const app = express();
   app.disable("x-powered-by");
-  app.use(logRefusals((line) => log(`[${options.name}] ${line}`)));
+  app.use(requestLogging(logger));
   const httpServer = createServer(app);
   const metrics = options.metrics ?? createMetricsRegistry();
   let draining = false;
@@ -100,7 +106,7 @@ export async function startHttpService<Context extends BaseContext>(
       res.json(withStatus("ready", options.name, typeof details === "object" ? details : undefined));
     } catch (error) {
       // The details (host names, driver messages) are for the operator's log, not for whoever asks.
-      log(`[${options.name}] not ready: ${(error as Error).message}`);
+      logger.warn({ reason: (error as Error).message }, "not ready");
       const details = error instanceof NotReadyError ? error.details : undefined;
       res.status(503).json(withStatus("unavailable", options.name, details));
     }
@@ -111,7 +117,7 @@ export async function startHttpService<Context extends BaseContext>(
       const text = await metrics.metrics();
       res.set("content-type", metrics.contentType).send(text);
     } catch (error) {
-      log(`[${options.name}] metrics failed: ${(error as Error).message}`);
+      logger.error({ err: error }, "metrics failed");
       res.status(500).json({ status: "error", service: options.name });
     }
   });
@@ -120,6 +126,7 @@ export async function startHttpService<Context extends BaseContext>(
   // lets in-flight requests finish and cuts what is left after the grace period.
   const apollo = options.createApollo([
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.timeoutMs }),
+    graphqlLogPlugin<Context>(),
   ]);
   await apollo.start();
   const cors = corsFor(options.corsOrigins ?? []);
@@ -128,10 +135,11 @@ export async function startHttpService<Context extends BaseContext>(
     ...(cors ? [cors] : []),
     graphqlMethods,
     express.json({ limit: options.maxBodyBytes ?? 100_000 }),
+    withinRequest,
     expressMiddleware(apollo, { context: options.context }),
   );
   app.use(notFound);
-  app.use(jsonErrors((line) => log(`[${options.name}] ${line}`)));
+  app.use(jsonErrors(logger));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -144,6 +152,7 @@ export async function startHttpService<Context extends BaseContext>(
     port,
     httpServer,
     metrics,
+    logger,
     stop() {
       stopped ??= (async () => {
         draining = true;

@@ -1,5 +1,7 @@
+import type { Logger } from "pino";
 import { ConfigError } from "./config/load";
 import type { ShutdownOptions } from "./http-service";
+import { createLogger, type LoggerOptions } from "./logging/logger";
 
 /** Time allowed on top of the drain for closing pools before the process gives up waiting. */
 const CLOSE_MARGIN_MS = 5000;
@@ -8,10 +10,12 @@ export interface ServiceEntry<Config, Service extends { url: string; stop(): Pro
   name: string;
   /** Reads and validates the configuration (throws ConfigError). */
   loadConfig: () => Config;
-  start: (config: Config) => Promise<Service>;
+  /** How the process logs (level, format), from the configuration. */
+  logging: (config: Config) => LoggerOptions;
+  start: (config: Config, logger: Logger) => Promise<Service>;
   shutdownOf: (config: Config) => ShutdownOptions;
-  /** One line for the start log, e.g. where the database is. */
-  describe?: (service: Service) => string;
+  /** Fields for the start line, e.g. where the database is. */
+  describe?: (service: Service) => Record<string, unknown>;
 }
 
 /**
@@ -29,29 +33,32 @@ export async function runService<Config, Service extends { url: string; stop(): 
     config = entry.loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    // No logger yet (its level and format are settings too): plain text, for whoever started it.
     console.error(`[${entry.name}] ${error.message}`);
     process.exit(1);
   }
-  const service = await entry.start(config).catch((error: unknown) => {
+  const logger = createLogger(entry.logging(config));
+  const service = await entry.start(config, logger).catch((error: unknown) => {
     // Settings that are fine one by one but wrong together (e.g. production with the development key).
-    if (error instanceof ConfigError) console.error(`[${entry.name}] ${error.message}`);
-    else console.error(`[${entry.name}] failed to start:`, error);
+    if (error instanceof ConfigError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, "failed to start");
     process.exit(1);
   });
-  console.log(`[${entry.name}] ${entry.describe ? `${entry.describe(service)}; ` : ""}serving ${service.url}`);
+  // The supervisor and the tests wait for "serving <url>" at the end of this line.
+  logger.info({ ...entry.describe?.(service), url: service.url }, `serving ${service.url}`);
 
   const shutdown = entry.shutdownOf(config);
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
-      console.error(`[${entry.name}] ${signal} again: exiting without waiting`);
+      logger.error({ signal }, `${signal} again: exiting without waiting`);
       process.exit(1);
     }
     stopping = true;
-    console.log(`[${entry.name}] ${signal}: draining (up to ${shutdown.delayMs + shutdown.timeoutMs} ms)`);
+    logger.info({ signal, boundMs: shutdown.delayMs + shutdown.timeoutMs }, `${signal}: draining`);
     const bound = setTimeout(
       () => {
-        console.error(`[${entry.name}] shutdown did not finish in time: exiting`);
+        logger.error("shutdown did not finish in time: exiting");
         process.exit(1);
       },
       shutdown.delayMs + shutdown.timeoutMs + CLOSE_MARGIN_MS,
@@ -60,11 +67,11 @@ export async function runService<Config, Service extends { url: string; stop(): 
     service
       .stop()
       .then(() => {
-        console.log(`[${entry.name}] stopped`);
+        logger.info("stopped");
         process.exit(0);
       })
       .catch((error: unknown) => {
-        console.error(`[${entry.name}] shutdown failed`, error);
+        logger.error({ err: error }, "shutdown failed");
         process.exit(1);
       });
   };

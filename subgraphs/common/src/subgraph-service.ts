@@ -2,10 +2,12 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { DatabaseOptions, PoolStats } from "@emshop/db/open-database";
 import type { PrepareOptions } from "@emshop/db/prepare";
+import type { Logger } from "pino";
 import { type AuthState, createTokenVerifier } from "./auth/verify";
 import { type AuthOptions, developmentAuth } from "./config/auth";
 import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
 import type { LimitOptions } from "./limits/options";
+import { createLogger } from "./logging/logger";
 import { dbPoolMetrics } from "./metrics/db-pool";
 import { createMetricsRegistry, type Registry } from "./metrics/registry";
 import { requestSignal } from "./request-signal";
@@ -49,7 +51,8 @@ export interface SubgraphServiceOptions {
   database?: DatabaseOptions;
   /** Load demo data into an empty embedded database (default true). */
   demoData?: boolean;
-  log?: (line: string) => void;
+  /** Where the service logs (default: JSON lines, or pretty on a terminal, on stdout). */
+  logger?: Logger;
   shutdown?: Partial<ShutdownOptions>;
   includeStacktrace?: boolean;
   /** How bearer tokens are verified (default: the development secret; production refuses it at start). */
@@ -73,13 +76,19 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
   definition: SubgraphDefinition<Db, Context>,
   options: SubgraphServiceOptions = {},
 ): Promise<RunningService & { db: Db }> {
-  const log = options.log ?? console.log;
+  const logger = options.logger ?? createLogger({ service: definition.name });
   const verify = await createTokenVerifier(options.auth ?? developmentAuth);
-  const db = await definition.openDb(options.database ?? {});
+  const db = await definition.openDb({
+    // An idle connection that loses its server is replaced by the pool; the operator still hears of it.
+    onIdleError: (error) => logger.error({ err: error }, "idle database connection failed"),
+    ...options.database,
+  });
   const metrics = options.metrics ?? createMetricsRegistry();
   try {
     dbPoolMetrics(metrics, definition.name, db.poolStats);
     definition.registerMetrics?.(metrics, db);
+    // The database package prefixes its lines with the database's name for the CLI tools; `service` says it here.
+    const log = (line: string) => logger.info(line.replace(/^\[\w+\] /, ""));
     await definition.prepareDb(db, { log, demoData: options.demoData ?? true });
     await definition.warmUp(db);
     const service = await startHttpService<Context>({
@@ -102,7 +111,7 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
       port: options.port ?? definition.defaultPort,
       ...(options.host ? { host: options.host } : {}),
       ...(options.shutdown ? { shutdown: options.shutdown } : {}),
-      log,
+      logger,
       metrics,
       ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
     });

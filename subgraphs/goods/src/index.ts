@@ -1,4 +1,4 @@
-import { shutdownOptions } from "@emshop/common/config/service";
+import { loggerOptions, shutdownOptions } from "@emshop/common/config/service";
 import { runService } from "@emshop/common/run-service";
 import { goodsServiceOptions, loadGoodsConfig } from "./config";
 import { startGoodsService } from "./main";
@@ -6,7 +6,8 @@ import { startGoodsService } from "./main";
 await runService({
   name: "goods",
   loadConfig: () => loadGoodsConfig(process.env),
-  start: (config) => startGoodsService(goodsServiceOptions(config)),
+  logging: (config) => loggerOptions("goods", config),
+  start: (config, logger) => startGoodsService({ ...goodsServiceOptions(config), logger }),
   shutdownOf: shutdownOptions,
-  describe: (service) => `${service.db.kind} ${service.db.location}`,
+  describe: (service) => ({ database: `${service.db.kind} ${service.db.location}` }),
 });

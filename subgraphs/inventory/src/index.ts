@@ -1,4 +1,4 @@
-import { shutdownOptions } from "@emshop/common/config/service";
+import { loggerOptions, shutdownOptions } from "@emshop/common/config/service";
 import { runService } from "@emshop/common/run-service";
 import { inventoryServiceOptions, loadInventoryConfig } from "./config";
 import { startInventoryService } from "./main";
@@ -6,7 +6,8 @@ import { startInventoryService } from "./main";
 await runService({
   name: "inventory",
   loadConfig: () => loadInventoryConfig(process.env),
-  start: (config) => startInventoryService(inventoryServiceOptions(config)),
+  logging: (config) => loggerOptions("inventory", config),
+  start: (config, logger) => startInventoryService({ ...inventoryServiceOptions(config), logger }),
   shutdownOf: shutdownOptions,
-  describe: (service) => `${service.db.kind} ${service.db.location}`,
+  describe: (service) => ({ database: `${service.db.kind} ${service.db.location}` }),
 });

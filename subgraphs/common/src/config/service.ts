@@ -1,6 +1,7 @@
 import type { DatabaseOptions } from "@emshop/db/open-database";
 import type { ShutdownOptions } from "../http-service";
 import type { LimitOptions } from "../limits/options";
+import { LOG_FORMATS, LOG_LEVELS, type LoggerOptions } from "../logging/logger";
 import type { SubgraphServiceOptions } from "../subgraph-service";
 import { authOptions, authSettings } from "./auth";
 import { limitSettings } from "./limits";
@@ -36,6 +37,18 @@ export const httpServiceSettings = {
   SHUTDOWN_TIMEOUT_MS: milliseconds({
     default: 10000,
     description: "in-flight requests get this long to finish after the listener closes; then connections are cut",
+  }),
+  LOG_LEVEL: oneOf({
+    values: LOG_LEVELS,
+    default: "info",
+    description:
+      "lowest level logged: `info` gives one line per request (id, operation, duration, outcome, error codes) plus start/stop and state changes",
+  }),
+  LOG_FORMAT: oneOf({
+    values: LOG_FORMATS,
+    default: "auto",
+    description:
+      "`json`: one JSON object per line, for log shippers; `pretty`: one readable line, for people; `auto`: pretty when stdout is a terminal, else JSON",
   }),
   ...limitSettings,
 };
@@ -89,6 +102,13 @@ export const limitOptions = (config: HttpServiceConfig, service = "service"): Li
   maxMutationFields: config.MAX_MUTATION_FIELDS,
   maxBodyBytes: config.MAX_BODY_BYTES,
   corsOrigins: corsOrigins(service, config),
+});
+
+/** How a service logs, from its configuration. */
+export const loggerOptions = (service: string, config: HttpServiceConfig): LoggerOptions => ({
+  service,
+  level: config.LOG_LEVEL,
+  format: config.LOG_FORMAT,
 });
 
 export const shutdownOptions = (config: HttpServiceConfig): ShutdownOptions => ({

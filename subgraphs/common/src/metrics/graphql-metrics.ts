@@ -85,7 +85,9 @@ export function outcomeOf(result: { data?: unknown; errors?: readonly GraphQLFor
 }
 
 /** The name the request's operation goes by: resolved, asked for, or the document's only one (known after parsing). */
-function operationNameOf(context: GraphQLRequestContextWillSendResponse<BaseContext>): string | undefined {
+export function operationNameOf<Context extends BaseContext>(
+  context: GraphQLRequestContextWillSendResponse<Context>,
+): string | undefined {
   if (context.operationName) return context.operationName;
   if (context.request.operationName) return context.request.operationName;
   const defined = context.document?.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
@@ -148,7 +150,7 @@ export function graphqlMetricsPlugin<Context extends BaseContext>(
           const outcome = outcomeOf(result);
           const labels = {
             service,
-            operation: operationLabel(operationNameOf(context as GraphQLRequestContextWillSendResponse<BaseContext>)),
+            operation: operationLabel(operationNameOf(context)),
             outcome,
           };
           metrics.requests.inc(labels);
