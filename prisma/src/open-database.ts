@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   idleInTransactionTimeoutMs?: number;
   /** Called with the SQL of every query Prisma sends (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Called for every SQL statement sent through the PostgreSQL pool, Prisma's and raw alike (for metrics). */
+  onStatement?: () => void;
   /** Told when an idle pooled connection fails (default: a line on stderr); the pool replaces it. */
   onIdleError?: (error: Error) => void;
 }
@@ -62,6 +64,17 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
       statement_timeout: options.statementTimeoutMs ?? 5000,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
     });
+    const { onStatement } = options;
+    // Every statement, whoever sends it, goes through a pooled client's query():
+    // counting there covers Prisma's adapter and the raw SQL client alike.
+    if (onStatement)
+      pool.on("connect", (client) => {
+        const query = client.query.bind(client);
+        client.query = ((...args: Parameters<typeof query>) => {
+          onStatement();
+          return query(...args);
+        }) as typeof client.query;
+      });
     // An idle client that loses its server must not crash the process; the pool replaces it.
     pool.on(
       "error",

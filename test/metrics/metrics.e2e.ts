@@ -170,6 +170,30 @@ describe("Prometheus metrics at /metrics", () => {
     expect(find(samples, "stock_changes_total")).toEqual([]);
   });
 
+  it("subgraphs count the SQL statements they send (PostgreSQL): a catalog page costs a few", async () => {
+    const statements = async (url: string, service: string) =>
+      total((await scrape(url)).samples, "db_statements_total", { service });
+    const before = {
+      goods: await statements(stack.goods.url, "goods"),
+      inventory: await statements(stack.inventory.url, "inventory"),
+    };
+    const page = await gql(stack.url, "{ goodsList(pageSize: 5) { items { id stocks } } }");
+    expect(page.errors).toBeUndefined();
+    const after = {
+      goods: await statements(stack.goods.url, "goods"),
+      inventory: await statements(stack.inventory.url, "inventory"),
+    };
+    if (!onPostgres) {
+      // Embedded PGlite has no pool to count at: the counter has no samples.
+      expect(after).toEqual({ goods: 0, inventory: 0 });
+      return;
+    }
+    expect(after.goods - before.goods).toBeGreaterThanOrEqual(1);
+    expect(after.goods - before.goods).toBeLessThanOrEqual(10);
+    expect(after.inventory - before.inventory).toBeGreaterThanOrEqual(1);
+    expect(after.inventory - before.inventory).toBeLessThanOrEqual(5);
+  });
+
   it("every service has the process metrics, and no label carries a goods id or orderSn", async () => {
     for (const url of [stack.url, stack.goods.url, stack.inventory.url]) {
       const { text, samples } = await scrape(url);

@@ -8,7 +8,7 @@ import { type AuthOptions, developmentAuth } from "./config/auth";
 import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
 import type { LimitOptions } from "./limits/options";
 import { createLogger } from "./logging/logger";
-import { dbPoolMetrics } from "./metrics/db-pool";
+import { dbPoolMetrics, dbStatementCounter } from "./metrics/db-pool";
 import { createMetricsRegistry, type Registry } from "./metrics/registry";
 import { requestSignal } from "./request-signal";
 import type { SubgraphApolloOptions } from "./subgraph-server";
@@ -78,12 +78,13 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
 ): Promise<RunningService & { db: Db }> {
   const logger = options.logger ?? createLogger({ service: definition.name });
   const verify = await createTokenVerifier(options.auth ?? developmentAuth);
+  const metrics = options.metrics ?? createMetricsRegistry();
   const db = await definition.openDb({
+    onStatement: dbStatementCounter(metrics, definition.name),
     // An idle connection that loses its server is replaced by the pool; the operator still hears of it.
     onIdleError: (error) => logger.error({ err: error }, "idle database connection failed"),
     ...options.database,
   });
-  const metrics = options.metrics ?? createMetricsRegistry();
   try {
     dbPoolMetrics(metrics, definition.name, db.poolStats);
     definition.registerMetrics?.(metrics, db);

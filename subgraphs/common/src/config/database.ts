@@ -52,7 +52,7 @@ export function databaseOptions(
   db: DatabaseName,
   url: string | undefined,
   pool: ConfigOf<typeof poolSettings>,
-): Required<Omit<DatabaseOptions, "onQuery" | "onIdleError">> {
+): Required<Omit<DatabaseOptions, "onQuery" | "onIdleError" | "onStatement">> {
   return {
     url: url ?? `pglite:${embeddedDataDir(db, pool.EMSHOP_DATA_DIR)}`,
     poolSize: pool.DB_POOL_SIZE,

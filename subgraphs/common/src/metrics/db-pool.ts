@@ -1,5 +1,5 @@
 import type { PoolStats } from "@emshop/db/open-database";
-import { Gauge, metricOf, type Registry } from "./registry";
+import { Counter, Gauge, metricOf, type Registry } from "./registry";
 
 /**
  * `db_pool_connections{service, state}` (total, idle, waiting), read from the
@@ -24,4 +24,24 @@ export function dbPoolMetrics(registry: Registry, service: string, poolStats: ((
         },
       }),
   );
+}
+
+/**
+ * `db_statements_total{service}`: SQL statements sent to PostgreSQL (Prisma's
+ * and raw). Its rate against graphql_requests_total is the statements per
+ * request, the first thing to look at when a subgraph gets slower.
+ */
+export function dbStatementCounter(registry: Registry, service: string): () => void {
+  const counter = metricOf(
+    registry,
+    "db_statements_total",
+    () =>
+      new Counter({
+        name: "db_statements_total",
+        help: "SQL statements the service sent to PostgreSQL (none counted on embedded PGlite)",
+        labelNames: ["service"] as const,
+        registers: [registry],
+      }),
+  );
+  return () => counter.inc({ service });
 }
