@@ -29,6 +29,19 @@ export const gatewaySettings = {
     description:
       "the same for mutations: longer, because a write cut off may still commit (send `requestId` and retry safely)",
   }),
+  SUBGRAPH_MAX_RESPONSE_BYTES: integer({
+    default: 16 * 1024 * 1024,
+    min: 1024,
+    max: 1024 * 1024 * 1024,
+    description:
+      "largest answer the gateway reads from a subgraph; a longer one is cut off (`SUBGRAPH_BAD_RESPONSE`), so a misbehaving subgraph cannot exhaust the gateway's memory",
+  }),
+  SUBGRAPH_MAX_SOCKETS: integer({
+    default: 128,
+    min: 1,
+    max: 100_000,
+    description: "keep-alive connections the gateway holds to each subgraph; more concurrent fetches wait for one",
+  }),
   CIRCUIT_FAILURE_THRESHOLD: integer({
     default: 5,
     min: 1,
@@ -70,6 +83,7 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     host: config.GATEWAY_HOST,
     subgraphUrls: { goods: config.GOODS_URL, inventory: config.INVENTORY_URL },
     timeouts: { queryMs: config.SUBGRAPH_QUERY_TIMEOUT_MS, mutationMs: config.SUBGRAPH_MUTATION_TIMEOUT_MS },
+    connections: { maxResponseBytes: config.SUBGRAPH_MAX_RESPONSE_BYTES, maxSockets: config.SUBGRAPH_MAX_SOCKETS },
     circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
     ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
     telemetry: !config.APOLLO_TELEMETRY_DISABLED,

@@ -8,6 +8,7 @@ import { type CircuitOptions, SubgraphCircuits } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
 import { ideLandingPage } from "./ide/landing-page";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
+import { SubgraphHttpClient, type SubgraphHttpClientOptions } from "./subgraph-http-client";
 import { circuitStateMetric, subgraphFetchMetrics } from "./subgraph-metrics";
 import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
 import { supergraphForGateway } from "./supergraph-for-gateway";
@@ -17,6 +18,8 @@ export interface GatewayOptions extends ExposureOptions {
   subgraphUrls?: Record<string, string>;
   /** Per-subgraph-request timeouts (default 2 s for queries, 15 s for mutations). */
   timeouts?: Partial<SubgraphTimeouts>;
+  /** Connections to each subgraph: keep-alive sockets held, largest answer read. */
+  connections?: SubgraphHttpClientOptions;
   /** Per-subgraph circuit breaker settings (default: open after 5 failures in a row, probe after 5 s). */
   circuit?: Partial<CircuitOptions>;
   /** The breakers to use (e.g. shared with readiness); default: new ones from `circuit`. */
@@ -55,8 +58,17 @@ export function createGateway(options: GatewayOptions = {}) {
     supergraphSdl: supergraphForGateway(
       options.supergraphSdl ?? readFileSync(options.supergraphPath ?? defaultSupergraphPath, "utf8"),
     ),
-    buildService: ({ name, url }) =>
-      new ResilientDataSource(name, urls[name] ?? url ?? "", timeouts, circuits.for(name), fetchMetrics),
+    buildService: ({ name, url }) => {
+      const target = urls[name] ?? url ?? "";
+      return new ResilientDataSource(
+        name,
+        target,
+        timeouts,
+        circuits.for(name),
+        fetchMetrics,
+        new SubgraphHttpClient(target, options.connections),
+      );
+    },
   });
   const exposure = exposureOptions<GatewayContext>("gateway", options);
   const ide = options.production ? undefined : ideLandingPage<GatewayContext>();

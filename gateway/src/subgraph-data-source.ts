@@ -3,6 +3,7 @@ import { TIMEOUT_HEADER } from "@emshop/common/request-signal";
 import { type DocumentNode, GraphQLError, Kind, parse, type SelectionSetNode } from "graphql";
 import { CircuitOpenError, type FailureClassifier, type SubgraphCircuit } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
+import { type SubgraphHttpAnswer, SubgraphHttpClient, TransportError } from "./subgraph-http-client";
 import type { FetchOutcome, SubgraphFetchMetrics } from "./subgraph-metrics";
 
 /** Code of the error the gateway adds when a subgraph cannot be reached or does not answer in time. */
@@ -116,7 +117,7 @@ function isGraphQLResponse(body: unknown): body is SubgraphResponse {
  *   Server sends 400 for invalid operations, an auth layer 401/403);
  * - an answer that is not GraphQL → SUBGRAPH_BAD_RESPONSE with its status; a
  *   5xx without a GraphQL body (a proxy with no upstream) counts as unavailable.
- * The timeout is combined with the client's signal (it went away), never replaces it.
+ * The timeout and the client's signal (it went away) both end the call, whichever comes first.
  */
 export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
@@ -127,6 +128,8 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     readonly circuit?: SubgraphCircuit,
     /** Where each fetch's outcome and duration are recorded (none: not measured). */
     readonly metrics?: SubgraphFetchMetrics,
+    /** The connections to it (default: a client with the default limits). */
+    readonly client: SubgraphHttpClient = new SubgraphHttpClient(url),
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
@@ -214,40 +217,41 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
       ...context?.forwardedHeaders,
       [TIMEOUT_HEADER]: String(timeoutMs),
     };
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = context?.signal ? AbortSignal.any([context.signal, timeout]) : timeout;
     const { query, variables, operationName, extensions } = request;
 
-    let status: number;
-    let type: string;
-    let text: string;
+    let answer: SubgraphHttpAnswer;
     try {
-      const response = await fetch(this.url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ query, variables, operationName, extensions }),
-        signal,
+      answer = await this.client.post(JSON.stringify({ query, variables, operationName, extensions }), headers, {
+        timeoutMs,
+        ...(context?.signal ? { signal: context.signal } : {}),
       });
-      status = response.status;
-      type = response.headers.get("content-type") ?? "";
-      text = await response.text(); // a reset mid-body is still a transport failure
     } catch (error) {
-      // fetch() reports a refused connection as "fetch failed" with the useful part in `cause`.
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const reason = timeout.aborted
-        ? `no answer within ${timeoutMs} ms`
-        : (cause?.code ?? cause?.message ?? (error as Error).message);
-      const failure = this.unavailable(reason, { timedOut: timeout.aborted }, path);
+      if (!(error instanceof TransportError)) throw error;
+      const { failure } = error;
+      if (failure.kind === "too-large")
+        throw this.badResponse(failure.status, `more than ${failure.limit} bytes`, path);
+      const reason =
+        failure.kind === "timeout"
+          ? `no answer within ${timeoutMs} ms`
+          : failure.kind === "client-gone"
+            ? "the client went away"
+            : failure.reason;
+      const unavailable = this.unavailable(reason, { timedOut: failure.kind === "timeout" }, path);
       // The client went away first: the subgraph is not to blame (the breaker does not count it).
-      if (!timeout.aborted && context?.signal?.aborted) clientGone.add(failure);
-      throw failure;
+      if (failure.kind === "client-gone") clientGone.add(unavailable);
+      throw unavailable;
     }
-    const body = parseJson(type, text);
+    const { status, contentType, text } = answer;
+    const body = parseJson(contentType, text);
     if (isGraphQLResponse(body)) return body;
     if (status >= 500) throw this.unavailable(`HTTP ${status}`, { status }, path);
     // The body itself is not echoed: it may be a proxy's page with internals.
+    throw this.badResponse(status, "without a GraphQL body", path);
+  }
+
+  private badResponse(status: number, what: string, path: () => ResponsePathOut | undefined) {
     const at = path();
-    throw new GraphQLError(`subgraph "${this.serviceName}" answered HTTP ${status} without a GraphQL body`, {
+    return new GraphQLError(`subgraph "${this.serviceName}" answered HTTP ${status} ${what}`, {
       ...(at ? { path: at } : {}),
       extensions: { code: SUBGRAPH_BAD_RESPONSE, serviceName: this.serviceName, status },
     });
