@@ -4,6 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { listenPglite, listenPostgres, type NotificationHandlers, type NotificationListener } from "./notifications";
 import { type DatabaseName, embeddedDataDir } from "./paths";
 import { pgliteSqlClient, pgPoolSqlClient, type SqlClient } from "./sql-client";
 
@@ -48,6 +49,8 @@ export interface Connection {
   adapter: SqlDriverAdapterFactory;
   /** The pool's state (PostgreSQL only: embedded PGlite has no pool). */
   poolStats?: () => PoolStats;
+  /** LISTEN on a channel (PostgreSQL: on a connection of its own, re-established when lost). */
+  listen(channel: string, handlers: NotificationHandlers): Promise<NotificationListener>;
   close(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
       sql: pgPoolSqlClient(pool),
       adapter: new PrismaPg(pool),
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      listen: (channel, handlers) => listenPostgres(url, channel, handlers),
       close: () => pool.end(),
     };
   }
@@ -97,6 +101,7 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
     location: dataDir ?? "memory://",
     sql: pgliteSqlClient(lite),
     adapter: new PrismaPGlite(lite) as unknown as SqlDriverAdapterFactory,
+    listen: (channel, handlers) => listenPglite(lite, channel, handlers),
     close: () => lite.close(),
   };
 }

@@ -4,6 +4,8 @@ import { hasStocksColumn, inventoryStocks, runReconcile } from "./helpers";
 import { createLegacyShop, type LegacyShop } from "./legacy-fixture";
 
 const DROP = "0003_drop_goods_stocks.sql";
+/** The goods migrations after the drop: applied in the same run once the drop passes. */
+const AFTER_DROP = ["0004_catalog_change_notify.sql"];
 
 /** migrations/goods/0003 drops goods.stocks only once no legacy value can be lost. */
 describe("the guarded drop of goods.stocks", () => {
@@ -32,7 +34,7 @@ describe("the guarded drop of goods.stocks", () => {
     await expect(migrate(shop.goods.sql, "goods")).rejects.toThrow(/7 of them not backed up/);
 
     await runReconcile(shop, true);
-    expect(await migrate(shop.goods.sql, "goods")).toEqual([DROP]);
+    expect(await migrate(shop.goods.sql, "goods")).toEqual([DROP, ...AFTER_DROP]);
     expect(await hasStocksColumn(shop)).toBe(false);
     expect(await runReconcile(shop, false)).toEqual({ status: "no_legacy_column" });
     // The backups outlive the column.
@@ -72,13 +74,13 @@ describe("the guarded drop of goods.stocks", () => {
       "SELECT legacy_stocks, class FROM legacy_stock_backup WHERE goods_id = 2",
     );
     expect(backup).toEqual({ legacy_stocks: 6, class: "drift" });
-    expect(await migrate(shop.goods.sql, "goods")).toEqual([DROP]);
+    expect(await migrate(shop.goods.sql, "goods")).toEqual([DROP, ...AFTER_DROP]);
   });
 
   it("passes trivially without legacy values: a new install, or a legacy shop whose goods.stocks are all null", async () => {
     const shop = await legacyShop("guard_null");
     await shop.goods.sql.exec("UPDATE goods SET stocks = NULL");
-    expect(await migrate(shop.goods.sql, "goods")).toEqual([DROP]);
+    expect(await migrate(shop.goods.sql, "goods")).toEqual([DROP, ...AFTER_DROP]);
     expect(await hasStocksColumn(shop)).toBe(false);
   });
 });

@@ -1,10 +1,19 @@
 import { badUserInput, parseId } from "@emshop/common/errors";
 import type { GoodsDb, Prisma } from "@emshop/db/goods";
+import type { CatalogCache } from "./catalog-cache";
 import { DEFAULT_SEARCH, type SearchOptions } from "./context";
 import type { GoodsFilter } from "./generated/resolvers-types";
 
 /** Ids of a category and all its descendants (the tree is at most 3 levels deep). */
-async function categoryAndDescendants(db: GoodsDb, rootId: number): Promise<number[]> {
+async function categoryAndDescendants(db: GoodsDb, rootId: number, catalog?: CatalogCache): Promise<number[]> {
+  const snapshot = await catalog?.snapshot();
+  if (snapshot) {
+    if (!snapshot.categoryById.has(rootId)) return [];
+    const ids = [rootId];
+    for (let i = 0; i < ids.length; i++)
+      for (const child of snapshot.childrenOf.get(ids[i] as number) ?? []) ids.push(child.id);
+    return ids;
+  }
   const rows = await db.sql.query<{ id: number }>(
     `WITH RECURSIVE tree AS (
        SELECT id FROM category WHERE id = $1
@@ -46,6 +55,7 @@ export async function goodsWhere(
   db: GoodsDb,
   filter: GoodsFilter | null | undefined,
   search: SearchOptions = DEFAULT_SEARCH,
+  catalog?: CatalogCache,
 ): Promise<Prisma.GoodsWhereInput> {
   if (!filter) return {};
   const keywords = keywordsOf(filter, search); // first: a refused keyword costs no category query
@@ -62,7 +72,9 @@ export async function goodsWhere(
   if (filter.isTab != null) where.category = { isTab: filter.isTab };
   if (filter.brand != null) where.brandId = parseId(filter.brand, "filter.brand");
   if (filter.topCategory != null) {
-    where.categoryId = { in: await categoryAndDescendants(db, parseId(filter.topCategory, "filter.topCategory")) };
+    where.categoryId = {
+      in: await categoryAndDescendants(db, parseId(filter.topCategory, "filter.topCategory"), catalog),
+    };
   }
   if (keywords) {
     where.OR = [

@@ -1,5 +1,6 @@
 import type { Brand, Category, Goods, GoodsDb } from "@emshop/db/goods";
 import DataLoader from "dataloader";
+import type { CatalogCache, CatalogSnapshot } from "./catalog-cache";
 
 /** Loads rows by id in one query per batch; missing ids resolve to null. */
 function byId<Row extends { id: number }>(load: (ids: number[]) => Promise<Row[]>) {
@@ -21,23 +22,59 @@ function groupedBy<Row>(load: (keys: number[]) => Promise<Row[]>, keyOf: (row: R
   });
 }
 
-/** Per-request loaders, so a page of goods resolves its categories and brands in one query each. */
-export function createLoaders(db: GoodsDb) {
+/** The rows of `ids` found in a snapshot's map. */
+const pick = <Row>(map: ReadonlyMap<number, Row>, ids: readonly number[]) =>
+  ids.flatMap((id) => {
+    const row = map.get(id);
+    return row ? [row] : [];
+  });
+
+/**
+ * Per-request loaders, so a page of goods resolves its categories and brands
+ * in one query each, or in none while the catalog cache has a copy.
+ */
+export function createLoaders(db: GoodsDb, catalog?: CatalogCache) {
+  /** From the cache's copy when there is one, else with `query`. */
+  const cached =
+    <Row>(
+      fromSnapshot: (snapshot: CatalogSnapshot, keys: number[]) => Row[],
+      query: (keys: number[]) => Promise<Row[]>,
+    ) =>
+    async (keys: number[]) => {
+      const snapshot = await catalog?.snapshot();
+      return snapshot ? fromSnapshot(snapshot, keys) : query(keys);
+    };
   return {
-    categoryById: byId<Category>((ids) => db.prisma.category.findMany({ where: { id: { in: ids } } })),
+    categoryById: byId<Category>(
+      cached(
+        (snapshot, ids) => pick(snapshot.categoryById, ids),
+        (ids) => db.prisma.category.findMany({ where: { id: { in: ids } } }),
+      ),
+    ),
     goodsById: byId<Goods>((ids) => db.prisma.goods.findMany({ where: { id: { in: ids } } })),
-    brandById: byId<Brand>((ids) => db.prisma.brand.findMany({ where: { id: { in: ids } } })),
+    brandById: byId<Brand>(
+      cached(
+        (snapshot, ids) => pick(snapshot.brandById, ids),
+        (ids) => db.prisma.brand.findMany({ where: { id: { in: ids } } }),
+      ),
+    ),
     childrenByCategoryId: groupedBy(
-      (ids) => db.prisma.category.findMany({ where: { parentId: { in: ids } }, orderBy: { id: "asc" } }),
+      cached(
+        (snapshot, ids) => ids.flatMap((id) => snapshot.childrenOf.get(id) ?? []),
+        (ids) => db.prisma.category.findMany({ where: { parentId: { in: ids } }, orderBy: { id: "asc" } }),
+      ),
       (category) => category.parentId ?? 0,
     ),
     brandsByCategoryId: groupedBy(
-      (ids) =>
-        db.prisma.categoryBrand.findMany({
-          where: { categoryId: { in: ids } },
-          include: { brand: true },
-          orderBy: { brandId: "asc" },
-        }),
+      cached(
+        (snapshot, ids) => ids.flatMap((id) => snapshot.brandsOf.get(id) ?? []),
+        (ids) =>
+          db.prisma.categoryBrand.findMany({
+            where: { categoryId: { in: ids } },
+            include: { brand: true },
+            orderBy: { brandId: "asc" },
+          }),
+      ),
       (pair) => pair.categoryId,
     ),
   };

@@ -6,9 +6,9 @@ import { pageOf, paging } from "../paging";
 export const Query: QueryResolvers = {
   goods: (_root, { id }, { db }) => db.prisma.goods.findUnique({ where: { id: parseId(id) } }),
 
-  goodsList: async (_root, { filter, page, pageSize }, { db, search }) => {
+  goodsList: async (_root, { filter, page, pageSize }, { db, search, catalog }) => {
     const pageArgs = paging(page, pageSize); // a bad page is rejected before the filter costs a query
-    const where = await goodsWhere(db, filter, search);
+    const where = await goodsWhere(db, filter, search, catalog);
     return pageOf(
       pageArgs,
       ({ skip, take }) => db.prisma.goods.findMany({ where, orderBy: { id: "desc" }, skip, take }),
@@ -16,7 +16,11 @@ export const Query: QueryResolvers = {
     );
   },
 
-  categories: (_root, _args, { db }) => db.prisma.category.findMany({ where: { level: 1 }, orderBy: { id: "asc" } }),
+  categories: async (_root, _args, { db, catalog }) => {
+    const snapshot = await catalog?.snapshot();
+    if (snapshot) return [...snapshot.categoryById.values()].filter((category) => category.level === 1);
+    return db.prisma.category.findMany({ where: { level: 1 }, orderBy: { id: "asc" } });
+  },
 
   category: (_root, { id }, { loaders }) => loaders.categoryById.load(parseId(id)),
 
