@@ -8,5 +8,6 @@ export default resolverTypesConfig({
     Brand: "@emshop/db/goods#Brand as BrandRow",
     Banner: "@emshop/db/goods#Banner as BannerRow",
     CategoryBrand: "@emshop/db/goods#CategoryBrand as CategoryBrandRow",
+    GoodsPage: "../goods-page#GoodsPageModel",
   },
 });

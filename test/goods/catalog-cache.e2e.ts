@@ -15,7 +15,7 @@ import { createTestDatabase, onPostgres, type TestDatabase } from "../support/te
  * database instead.
  */
 
-const PAGE = `{ goodsList(pageSize: 10) { items { id category { id name parent { id } } brand { id name } } } }`;
+const PAGE = `{ goodsList(pageSize: 10) { total items { id category { id name parent { id } } brand { id name } } } }`;
 const CATEGORY_TREE = `{ categories { id name children { id name children { id } brands { id name } } } }`;
 
 type Goods = Awaited<ReturnType<typeof startGoodsService>>;

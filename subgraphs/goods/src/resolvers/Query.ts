@@ -1,19 +1,43 @@
-import { parseId } from "@emshop/common/errors";
+import { badUserInput, parseId } from "@emshop/common/errors";
 import type { QueryResolvers } from "../generated/resolvers-types";
 import { goodsWhere } from "../goods-filter";
+import { goodsCursor, parseGoodsCursor, selects } from "../goods-page";
 import { pageOf, paging } from "../paging";
 
 export const Query: QueryResolvers = {
   goods: (_root, { id }, { db }) => db.prisma.goods.findUnique({ where: { id: parseId(id) } }),
 
-  goodsList: async (_root, { filter, page, pageSize }, { db, search, catalog }) => {
-    const pageArgs = paging(page, pageSize); // a bad page is rejected before the filter costs a query
+  goodsList: async (_root, { filter, page, pageSize, after }, { db, search, catalog }, info) => {
+    // Bad paging is rejected before the filter costs a query.
+    const pageArgs = paging(page, pageSize);
+    const afterId = after == null ? undefined : parseGoodsCursor(after);
+    if (afterId !== undefined && pageArgs.page !== 1) throw badUserInput("page", "give either page or after, not both");
     const where = await goodsWhere(db, filter, search, catalog);
-    return pageOf(
-      pageArgs,
-      ({ skip, take }) => db.prisma.goods.findMany({ where, orderBy: { id: "desc" }, skip, take }),
-      () => db.prisma.goods.count({ where }),
-    );
+    // The count is the costly half of a broad filter at scale: only when `total` is selected,
+    // and then at the same time as the page.
+    let counted: Promise<number> | undefined;
+    const total = () => {
+      counted ??= db.prisma.goods.count({ where });
+      return counted;
+    };
+    if (selects(info, "total")) void total().catch(() => undefined); // its error reaches `total`
+    // Newest first; one row more than the page tells whether another page follows.
+    const rows = await db.prisma.goods.findMany({
+      where: afterId === undefined ? where : { AND: [where, { id: { lt: afterId } }] },
+      orderBy: { id: "desc" },
+      skip: afterId === undefined ? pageArgs.skip : 0,
+      take: pageArgs.take + 1,
+    });
+    const items = rows.slice(0, pageArgs.take);
+    const last = items.at(-1);
+    return {
+      items,
+      page: pageArgs.page,
+      pageSize: pageArgs.pageSize,
+      endCursor: last ? goodsCursor(last.id) : null,
+      hasNextPage: rows.length > pageArgs.take,
+      total,
+    };
   },
 
   categories: async (_root, _args, { db, catalog }) => {
