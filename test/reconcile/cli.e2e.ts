@@ -125,7 +125,10 @@ describe("npm run stocks:reconcile (the CLI) and the API after the migration", (
   it("after `db:migrate` drops the column, says there is nothing to reconcile; the gateway serves every goods", async () => {
     const goodsDb = await openGoodsDb({ url: urls.goods });
     try {
-      expect(await migrate(goodsDb.sql, "goods")).toEqual(["0003_drop_goods_stocks.sql", "0004_catalog_change_notify.sql"]);
+      expect(await migrate(goodsDb.sql, "goods")).toEqual([
+        "0003_drop_goods_stocks.sql",
+        "0004_catalog_change_notify.sql",
+      ]);
     } finally {
       await goodsDb.close();
     }

@@ -49,6 +49,9 @@ describe("stocks:reconcile --apply, interrupted", () => {
       withoutVolatile(await snapshot(reference.inventory.sql)),
     );
     expect((await runReconcile(shop, true)).status).toBe("already_applied");
-    expect(await migrate(shop.goods.sql, "goods")).toEqual(["0003_drop_goods_stocks.sql", "0004_catalog_change_notify.sql"]);
+    expect(await migrate(shop.goods.sql, "goods")).toEqual([
+      "0003_drop_goods_stocks.sql",
+      "0004_catalog_change_notify.sql",
+    ]);
   });
 });

@@ -20,7 +20,10 @@ describe("migrate with `until`", () => {
       expect(await migrate(goods.sql, "goods", { until: "0002_legacy_stock_backup.sql" })).toEqual([
         "0002_legacy_stock_backup.sql",
       ]);
-      expect(await migrate(goods.sql, "goods")).toEqual(["0003_drop_goods_stocks.sql", "0004_catalog_change_notify.sql"]);
+      expect(await migrate(goods.sql, "goods")).toEqual([
+        "0003_drop_goods_stocks.sql",
+        "0004_catalog_change_notify.sql",
+      ]);
     } finally {
       await goods.close();
       await database.drop();
