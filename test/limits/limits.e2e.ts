@@ -162,6 +162,7 @@ describe("abuse limits", () => {
     let production: Awaited<ReturnType<typeof startGatewayService>>;
     beforeAll(async () => {
       production = await startGatewayService({
+        logger: quietLogger(),
         port: 0,
         subgraphUrls: { goods: stack.goods.url, inventory: stack.inventory.url },
         production: true,

@@ -24,7 +24,11 @@ export async function startServicesOn(urls: { goods: string; inventory: string }
     await goods.stop();
     throw error;
   });
-  const gateway = await startGatewayService({ port: 0, subgraphUrls: { goods: goods.url, inventory: inventory.url } });
+  const gateway = await startGatewayService({
+    port: 0,
+    subgraphUrls: { goods: goods.url, inventory: inventory.url },
+    logger: quietLogger(),
+  });
   return {
     url: gateway.url,
     async stop() {
