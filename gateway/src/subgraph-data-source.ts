@@ -223,6 +223,7 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     try {
       answer = await this.client.post(JSON.stringify({ query, variables, operationName, extensions }), headers, {
         timeoutMs,
+        idempotent: !mutation,
         ...(context?.signal ? { signal: context.signal } : {}),
       });
     } catch (error) {

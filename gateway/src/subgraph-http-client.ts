@@ -20,10 +20,17 @@ export type TransportFailure =
   | { kind: "too-large"; status: number; limit: number };
 
 export class TransportError extends Error {
-  constructor(readonly failure: TransportFailure) {
+  constructor(
+    readonly failure: TransportFailure,
+    /** A reused keep-alive connection failed before any answer: the subgraph never saw the request. */
+    readonly staleConnection = false,
+  ) {
     super(failure.kind === "unreachable" ? failure.reason : failure.kind);
   }
 }
+
+/** Idle keep-alive connections are closed after this long (below Node's default server keep-alive of 5 s). */
+const IDLE_SOCKET_MS = 4000;
 
 export interface SubgraphHttpClientOptions {
   /** Connections kept per subgraph (default 128): more concurrent fetches queue in the agent. */
@@ -34,6 +41,12 @@ export interface SubgraphHttpClientOptions {
 
 export interface SubgraphPostOptions {
   timeoutMs: number;
+  /**
+   * Safe to send twice (a query): sent again, once, on a fresh connection when
+   * a reused keep-alive connection turns out to have been closed by the
+   * subgraph just as it was picked (the request never reached it).
+   */
+  idempotent?: boolean;
   /** The client's request: aborting it cancels this call. */
   signal?: AbortSignal;
 }
@@ -59,16 +72,36 @@ export class SubgraphHttpClient {
     const secure = this.#target.protocol === "https:";
     this.#transport = secure ? https : http;
     // LIFO: the most recently used connections stay warm; idle ones beyond the load time out.
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128, scheduling: "lifo" as const };
+    // Idle ones are closed after 4 s, before Node servers' 5 s keep-alive timeout closes them
+    // under us (a request sent on a connection the server is closing gets a reset).
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: options.maxSockets ?? 128,
+      scheduling: "lifo" as const,
+      timeout: IDLE_SOCKET_MS,
+    };
     this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.#maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
   }
 
-  post(body: string, headers: Record<string, string>, options: SubgraphPostOptions): Promise<SubgraphHttpAnswer> {
+  async post(body: string, headers: Record<string, string>, options: SubgraphPostOptions): Promise<SubgraphHttpAnswer> {
+    const started = performance.now();
+    try {
+      return await this.#send(body, headers, options);
+    } catch (error) {
+      if (!(error instanceof TransportError) || !error.staleConnection || !options.idempotent) throw error;
+      const timeoutMs = options.timeoutMs - (performance.now() - started);
+      if (timeoutMs <= 0) throw new TransportError({ kind: "timeout" });
+      return this.#send(body, headers, { ...options, timeoutMs });
+    }
+  }
+
+  #send(body: string, headers: Record<string, string>, options: SubgraphPostOptions): Promise<SubgraphHttpAnswer> {
     const { signal, timeoutMs } = options;
     const limit = this.#maxResponseBytes;
     return new Promise((resolve, reject) => {
       let settled = false;
+      let answered = false;
       const settle = (failure: TransportFailure | undefined, answer?: SubgraphHttpAnswer) => {
         if (settled) return;
         settled = true;
@@ -76,7 +109,8 @@ export class SubgraphHttpClient {
         signal?.removeEventListener("abort", onAbort);
         if (failure) {
           request.destroy();
-          reject(new TransportError(failure));
+          const stale = failure.kind === "unreachable" && request.reusedSocket && !answered;
+          reject(new TransportError(failure, stale));
         } else if (answer) resolve(answer);
       };
       const onAbort = () => settle({ kind: "client-gone" });
@@ -91,6 +125,7 @@ export class SubgraphHttpClient {
           headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
         },
         (response) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let size = 0;
           response.on("data", (chunk: Buffer) => {

@@ -122,6 +122,29 @@ describe("the gateway's subgraph HTTP client (node:http, keep-alive)", () => {
     expect(failure.kind).toBe("unreachable");
   });
 
+  it("a reused connection closed under it: a query is sent again once on a new one, a mutation is not", async () => {
+    const perSocket = new Map<Socket, number>();
+    const subgraph = await server((req, res) => {
+      const seen = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, seen);
+      // The second request on a connection: as if the server closed it while it sat idle in the pool.
+      if (seen === 2) {
+        req.socket.destroy();
+        return;
+      }
+      req.resume();
+      req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"data":{}}'));
+    });
+    const http = client(subgraph.url);
+    await http.post("{}", {}, { timeoutMs: 1000, idempotent: true }); // opens the connection
+    expect((await http.post("{}", {}, { timeoutMs: 1000, idempotent: true })).status).toBe(200); // retried
+    expect(subgraph.sockets.size).toBe(2);
+    // Not idempotent: the reset is reported, never sent twice.
+    const failure = await failureOf(http.post("{}", {}, { timeoutMs: 1000 }));
+    expect(failure.kind).toBe("unreachable");
+    expect(subgraph.sockets.size).toBe(2);
+  });
+
   it("non-2xx answers are answers: status and body come back for the data source to judge", async () => {
     const subgraph = await server((_req, res) =>
       res.writeHead(502, { "content-type": "text/html" }).end("<h1>bad</h1>"),
