@@ -1,4 +1,5 @@
 import type { SqlClient } from "@emshop/db/sql-client";
+import { backUp } from "../reconcile/apply";
 import { missingTables } from "../reconcile/read-batches";
 import type { BackupDecision, GoodsStock } from "./stock";
 
@@ -71,32 +72,15 @@ export async function recordCompleted(goods: SqlClient, repair: boolean, summary
 
 /**
  * Every legacy goods.stocks value of the batch into legacy_stock_backup, with
- * the inventory value seen and the class, as stocks:reconcile keeps them. A
- * goods already backed up keeps its row unless its legacy value changed.
+ * the inventory value seen and the class: stocks:reconcile's own backup (a
+ * goods already backed up keeps its row unless its legacy value changed).
  * Returns how many rows were written.
  */
-export async function backUpLegacyStocks(goods: SqlClient, stocks: GoodsStock[]): Promise<number> {
-  const legacy = stocks.filter((stock) => stock.comparison.legacyStocks !== null);
-  if (legacy.length === 0) return 0;
-  const [saved] = await goods.query<{ n: number }>(
-    `WITH saved AS (
-       INSERT INTO legacy_stock_backup AS b (goods_id, legacy_stocks, inventory_stocks, class)
-       SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::varchar[])
-       ON CONFLICT (goods_id) DO UPDATE
-         SET legacy_stocks = EXCLUDED.legacy_stocks, inventory_stocks = EXCLUDED.inventory_stocks,
-             class = EXCLUDED.class, backed_up_at = CURRENT_TIMESTAMP
-         WHERE b.legacy_stocks IS DISTINCT FROM EXCLUDED.legacy_stocks
-       RETURNING 1
-     ) SELECT count(*)::int AS n FROM saved`,
-    [
-      legacy.map((stock) => stock.goodsId),
-      legacy.map((stock) => stock.comparison.legacyStocks),
-      legacy.map((stock) => stock.comparison.inventoryStocks),
-      legacy.map((stock) => stock.comparison.class),
-    ],
+export const backUpLegacyStocks = (goods: SqlClient, stocks: GoodsStock[]): Promise<number> =>
+  backUp(
+    goods,
+    stocks.map((stock) => stock.comparison),
   );
-  return saved?.n ?? 0;
-}
 
 /**
  * Every source inventory row of the batch into emshop_inventory_backup, with

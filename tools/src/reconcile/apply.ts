@@ -16,7 +16,7 @@ export type ApplyStep = "backed_up" | "imported";
  * legacy value changed since, e.g. because the old application still writes:
  * then the backup is taken again, as the drop migration requires.
  */
-async function backUp(goods: SqlClient, rows: StockComparison[]): Promise<number> {
+export async function backUp(goods: SqlClient, rows: StockComparison[]): Promise<number> {
   const legacy = rows.filter((row) => row.legacyStocks !== null);
   if (legacy.length === 0) return 0;
   const [saved] = await goods.query<{ n: number }>(
