@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { listenPglite, listenPostgres, type NotificationHandlers, type NotificationListener } from "./notifications";
 import { type DatabaseName, embeddedDataDir } from "./paths";
+import { PGLITE_EXTENSIONS } from "./pglite-extensions";
 import { pgliteSqlClient, pgPoolSqlClient, type SqlClient } from "./sql-client";
 
 /** How to reach one database. */
@@ -95,7 +96,7 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
   }
   const dataDir = url === "memory://" ? undefined : url.replace(/^pglite:/, "");
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const lite = await PGlite.create(dataDir);
+  const lite = await PGlite.create({ dataDir, extensions: PGLITE_EXTENSIONS });
   return {
     kind: "pglite",
     location: dataDir ?? "memory://",

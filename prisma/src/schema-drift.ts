@@ -4,12 +4,13 @@ import { PGlite } from "@electric-sql/pglite";
 import schemaWasm from "@prisma/prisma-schema-wasm";
 import { MIGRATIONS_TABLE, migrate } from "./migrate";
 import { type DatabaseName, migrationsDir, repoRoot } from "./paths";
+import { PGLITE_EXTENSIONS } from "./pglite-extensions";
 import { pgliteSqlClient, type SqlClient } from "./sql-client";
 
 /**
  * Proves that the SQL migrations (what the database really is) and the Prisma
  * models (what the code believes it is) describe the same tables: columns,
- * types, nullability, primary keys and unique indexes. `prisma migrate diff`
+ * types, nullability, primary keys, unique and plain indexes. `prisma migrate diff`
  * would do this, but it needs the schema-engine binary, which these machines
  * cannot download; the schema WASM module parses the Prisma schema offline.
  */
@@ -21,6 +22,8 @@ interface TableShape {
   columns: Map<string, ColumnShape>;
   primaryKey: string;
   uniques: Set<string>;
+  /** Non-unique indexes as `method(col,col)`, e.g. `btree(category_id,shop_price,id)`, `gin(name)`. */
+  indexes: Set<string>;
 }
 
 type SchemaShape = Map<string, TableShape>;
@@ -46,6 +49,12 @@ interface DmmfModel {
   fields: DmmfField[];
   primaryKey: { fields: string[] } | null;
   uniqueIndexes: { fields: string[] }[];
+}
+interface DmmfIndex {
+  model: string;
+  type: "id" | "unique" | "normal" | "fulltext";
+  algorithm?: string;
+  fields: { name: string }[];
 }
 
 /** Postgres type of a Prisma scalar, as `format_type` prints it. */
@@ -101,7 +110,7 @@ function prismaColumnType(field: DmmfField): string {
 
 export function prismaSchemaShape(prismaSchema: string): SchemaShape {
   const dmmf = JSON.parse(schemaWasm.get_dmmf(JSON.stringify({ prismaSchema }))) as {
-    datamodel: { models: DmmfModel[] };
+    datamodel: { models: DmmfModel[]; indexes: DmmfIndex[] };
   };
   const shape: SchemaShape = new Map();
   for (const model of dmmf.datamodel.models) {
@@ -121,7 +130,15 @@ export function prismaSchemaShape(prismaSchema: string): SchemaShape {
       ...scalars.filter((field) => field.isUnique).map((field) => column(field.name)),
       ...model.uniqueIndexes.map((index) => index.fields.map(column).join(",")),
     ]);
-    shape.set(model.dbName ?? model.name, { columns, primaryKey: idFields.map(column).join(","), uniques });
+    const indexes = new Set<string>(
+      dmmf.datamodel.indexes
+        .filter((index) => index.model === model.name && index.type === "normal")
+        .map(
+          (index) =>
+            `${(index.algorithm ?? "BTree").toLowerCase()}(${index.fields.map((f) => column(f.name)).join(",")})`,
+        ),
+    );
+    shape.set(model.dbName ?? model.name, { columns, primaryKey: idFields.map(column).join(","), uniques, indexes });
   }
   return shape;
 }
@@ -140,23 +157,31 @@ export async function databaseSchemaShape(sql: SqlClient): Promise<SchemaShape> 
      ORDER BY c.relname, a.attnum`,
     [MIGRATIONS_TABLE],
   );
-  const indexes = await sql.query<{ table_name: string; is_primary: boolean; columns: string }>(
-    `SELECT t.relname AS table_name, i.indisprimary AS is_primary,
-            string_agg(a.attname, ',' ORDER BY k.ord) AS columns
+  const indexes = await sql.query<{
+    table_name: string;
+    is_primary: boolean;
+    is_unique: boolean;
+    method: string;
+    columns: string;
+  }>(
+    `SELECT t.relname AS table_name, i.indisprimary AS is_primary, i.indisunique AS is_unique,
+            am.amname AS method, string_agg(a.attname, ',' ORDER BY k.ord) AS columns
      FROM pg_index i
      JOIN pg_class t ON t.oid = i.indrelid
+     JOIN pg_class ic ON ic.oid = i.indexrelid
+     JOIN pg_am am ON am.oid = ic.relam
      JOIN pg_namespace n ON n.oid = t.relnamespace
      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-     WHERE n.nspname = 'public' AND i.indisunique AND t.relname <> $1
-     GROUP BY t.relname, i.indexrelid, i.indisprimary`,
+     WHERE n.nspname = 'public' AND t.relname <> $1
+     GROUP BY t.relname, i.indexrelid, i.indisprimary, i.indisunique, am.amname`,
     [MIGRATIONS_TABLE],
   );
   const shape: SchemaShape = new Map();
   const table = (name: string) => {
     let entry = shape.get(name);
     if (!entry) {
-      entry = { columns: new Map(), primaryKey: "", uniques: new Set() };
+      entry = { columns: new Map(), primaryKey: "", uniques: new Set(), indexes: new Set() };
       shape.set(name, entry);
     }
     return entry;
@@ -167,7 +192,8 @@ export async function databaseSchemaShape(sql: SqlClient): Promise<SchemaShape> 
   }
   for (const row of indexes) {
     if (row.is_primary) table(row.table_name).primaryKey = row.columns;
-    else table(row.table_name).uniques.add(row.columns);
+    else if (row.is_unique) table(row.table_name).uniques.add(row.columns);
+    else table(row.table_name).indexes.add(`${row.method}(${row.columns})`);
   }
   return shape;
 }
@@ -205,6 +231,13 @@ export function compareShapes(migrated: SchemaShape, prisma: SchemaShape): strin
         );
       }
     }
+    for (const index of new Set([...inDb.indexes, ...inPrisma.indexes])) {
+      if (!inDb.indexes.has(index) || !inPrisma.indexes.has(index)) {
+        differences.push(
+          `index ${name} ${index} exists only in ${inDb.indexes.has(index) ? "the migrations" : "the Prisma schema"}`,
+        );
+      }
+    }
   }
   return differences;
 }
@@ -219,7 +252,7 @@ export interface DriftCheckOptions {
 
 /** Applies every migration to a fresh in-memory database and compares it with the Prisma models. */
 export async function findPrismaMigrationDrift(options: DriftCheckOptions): Promise<string[]> {
-  const lite = await PGlite.create();
+  const lite = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   try {
     const sql = pgliteSqlClient(lite);
     await migrate(sql, options.database, { dir: options.migrationsDir ?? migrationsDir(options.database) });

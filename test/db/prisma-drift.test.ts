@@ -65,4 +65,18 @@ describe("SQL migrations and Prisma models describe the same database", () => {
       "table wishlist exists only in the migrations",
     ]);
   });
+
+  it("detects a plain index missing on one side, its columns or its method (the catalog's trigram indexes are compared too)", async () => {
+    const dir = migrationsWithExtra(
+      "goods",
+      "DROP INDEX goods_is_hot_id_idx; DROP INDEX goods_brief_trgm_idx; CREATE INDEX goods_brief_btree ON goods (brief); " +
+        "CREATE INDEX brand_logo_idx ON brand (logo);",
+    );
+    expect((await findPrismaMigrationDrift({ database: "goods", migrationsDir: dir })).sort()).toEqual([
+      "index brand btree(logo) exists only in the migrations",
+      "index goods btree(brief) exists only in the migrations",
+      "index goods btree(is_hot,id) exists only in the Prisma schema",
+      "index goods gin(brief) exists only in the Prisma schema",
+    ]);
+  });
 });

@@ -1,11 +1,11 @@
 import { migrate } from "@emshop/db/migrate";
 import { afterEach, describe, expect, it } from "vitest";
-import { hasStocksColumn, inventoryStocks, runReconcile } from "./helpers";
+import { goodsMigrationsFrom, hasStocksColumn, inventoryStocks, runReconcile } from "./helpers";
 import { createLegacyShop, type LegacyShop } from "./legacy-fixture";
 
 const DROP = "0003_drop_goods_stocks.sql";
 /** The goods migrations after the drop: applied in the same run once the drop passes. */
-const AFTER_DROP = ["0004_catalog_change_notify.sql"];
+const AFTER_DROP = goodsMigrationsFrom("0004_catalog_change_notify.sql");
 
 /** migrations/goods/0003 drops goods.stocks only once no legacy value can be lost. */
 describe("the guarded drop of goods.stocks", () => {

@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readMigrations } from "@emshop/db/migrate";
+import { migrationsDir } from "@emshop/db/paths";
 import { type ReconcileOptions, reconcile } from "@emshop/tools/reconcile/reconcile";
 import { afterAll } from "vitest";
 import type { LegacyShop } from "./legacy-fixture";
@@ -14,6 +16,18 @@ export function reportFolder() {
 }
 
 const reports = reportFolder();
+
+/**
+ * The goods migration files from `first` on, as `migrate()` applies them once
+ * the drop (0003) may run: read from migrations/goods so that a new migration
+ * does not need every reconcile test edited.
+ */
+export function goodsMigrationsFrom(first: string): string[] {
+  const names = readMigrations(migrationsDir("goods")).map((file) => file.name);
+  const start = names.indexOf(first);
+  if (start < 0) throw new Error(`no goods migration named ${first}`);
+  return names.slice(start);
+}
 
 /** reconcile() on a legacy shop, in batches of 3 so that the 9 fixture goods take 3 batches. */
 export const runReconcile = (

@@ -1,15 +1,19 @@
 import { badUserInput } from "@emshop/common/errors";
-import type { Goods } from "@emshop/db/goods";
+import type { Goods, GoodsDb } from "@emshop/db/goods";
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
+import { type GoodsCriteria, sqlWhere } from "./goods-filter";
 
-/** What `goodsList` resolves to: the page, and its total counted only if asked for. */
+/** What `goodsList` resolves to: the page, and its counts, run only if asked for. */
 export interface GoodsPageModel {
   items: Goods[];
   page: number;
   pageSize: number;
   endCursor: string | null;
   hasNextPage: boolean;
+  /** The exact count of the filter's goods. */
   total: () => Promise<number>;
+  /** The filter's goods counted up to `max` (the count stops reading there). */
+  countUpTo: (max: number) => Promise<number>;
 }
 
 const CURSOR_PREFIX = "goods:";
@@ -35,4 +39,20 @@ export function selects(info: GraphQLResolveInfo, field: string): boolean {
       return visit(info.fragments[selection.name.value]?.selectionSet);
     });
   return info.fieldNodes.some((node) => visit(node.selectionSet));
+}
+
+/**
+ * The goods matching `criteria`, counted up to `max`. Raw SQL because Prisma's
+ * `count({ where, take })` orders its subquery by id: PostgreSQL then walks
+ * goods_pkey filtering row by row (40–60 ms for a brand or a common keyword
+ * at a million goods) where, unordered, the filter's own index or a scan that
+ * stops at the max-th match answers in a few ms.
+ */
+export async function countGoodsUpTo(db: GoodsDb, criteria: GoodsCriteria, max: number): Promise<number> {
+  const { condition, values } = sqlWhere(criteria);
+  const [row] = await db.sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM goods WHERE ${condition} LIMIT $${values.length + 1}) AS capped`,
+    [...values, max],
+  );
+  return row?.n ?? 0;
 }

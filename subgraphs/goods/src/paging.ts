@@ -2,6 +2,18 @@ import { badUserInput } from "@emshop/common/errors";
 
 export const MAX_PAGE_SIZE = 100;
 
+/** The largest `totalUpTo(limit)`: its count reads at most this many index entries. */
+export const MAX_COUNT_LIMIT = 10_000;
+
+/** Validates a capped count's limit. */
+export function countLimit(limit: number | null | undefined): number {
+  const value = limit ?? 1000;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_COUNT_LIMIT) {
+    throw badUserInput("limit", `must be between 1 and ${MAX_COUNT_LIMIT}, got ${value}`, { max: MAX_COUNT_LIMIT });
+  }
+  return value;
+}
+
 /** Validates page/pageSize (1-based) and turns them into skip/take. */
 export function paging(page: number | null | undefined, pageSize: number | null | undefined) {
   const p = page ?? 1;

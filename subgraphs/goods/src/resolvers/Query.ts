@@ -1,7 +1,8 @@
 import { badUserInput, parseId } from "@emshop/common/errors";
 import type { QueryResolvers } from "../generated/resolvers-types";
-import { goodsWhere } from "../goods-filter";
-import { goodsCursor, parseGoodsCursor, selects } from "../goods-page";
+import { goodsCriteria, prismaWhere } from "../goods-filter";
+import { countGoodsUpTo, goodsCursor, parseGoodsCursor, selects } from "../goods-page";
+import { newestFirst } from "../newest-first";
 import { pageOf, paging } from "../paging";
 
 export const Query: QueryResolvers = {
@@ -12,7 +13,8 @@ export const Query: QueryResolvers = {
     const pageArgs = paging(page, pageSize);
     const afterId = after == null ? undefined : parseGoodsCursor(after);
     if (afterId !== undefined && pageArgs.page !== 1) throw badUserInput("page", "give either page or after, not both");
-    const where = await goodsWhere(db, filter, search, catalog);
+    const criteria = await goodsCriteria(db, filter, search, catalog);
+    const where = prismaWhere(criteria);
     // The count is the costly half of a broad filter at scale: only when `total` is selected,
     // and then at the same time as the page.
     let counted: Promise<number> | undefined;
@@ -21,10 +23,10 @@ export const Query: QueryResolvers = {
       return counted;
     };
     if (selects(info, "total")) void total().catch(() => undefined); // its error reaches `total`
+    const countUpTo = (max: number) => countGoodsUpTo(db, criteria, max);
     // Newest first; one row more than the page tells whether another page follows.
-    const rows = await db.prisma.goods.findMany({
+    const rows = await newestFirst(db, {
       where: afterId === undefined ? where : { AND: [where, { id: { lt: afterId } }] },
-      orderBy: { id: "desc" },
       skip: afterId === undefined ? pageArgs.skip : 0,
       take: pageArgs.take + 1,
     });
@@ -37,6 +39,7 @@ export const Query: QueryResolvers = {
       endCursor: last ? goodsCursor(last.id) : null,
       hasNextPage: rows.length > pageArgs.take,
       total,
+      countUpTo,
     };
   },
 
