@@ -43,7 +43,14 @@ import {
   type TargetKey,
   writeRewrittenSupergraph,
 } from "./targets";
-import { buildWorkload, LIST_SHARE, nonEmptyListShare, PAGE_SIZE, SEQUENCE_LENGTH } from "./workload";
+import {
+  buildWorkload,
+  inFlightDuplicateShare,
+  LIST_SHARE,
+  nonEmptyListShare,
+  PAGE_SIZE,
+  SEQUENCE_LENGTH,
+} from "./workload";
 import { assertWrkInstalled, runWrk } from "./wrk";
 
 const settings = benchSettings();
@@ -114,6 +121,11 @@ async function main() {
       `of ${workload.goodsCount} goods; non-empty list pages: ${(nonEmpty * 100).toFixed(1)}%`,
   );
   if (nonEmpty < 0.99) throw new Error(`only ${(nonEmpty * 100).toFixed(1)}% of the list pages have items`);
+  const duplicates = inFlightDuplicateShare(workload.bodies.gateway, settings.connections);
+  log(
+    `in-flight duplicates: ${(duplicates * 100).toFixed(1)}% of the requests repeat one of the ${settings.connections - 1} ` +
+      "sent just before (the most that deduplicating identical in-flight subgraph reads could save)",
+  );
 
   const checked = await checkAnswers(targets, workload);
   log(
@@ -221,6 +233,7 @@ async function main() {
         listShare: lists / SEQUENCE_LENGTH,
         pageSize: PAGE_SIZE,
         nonEmptyListShare: nonEmpty,
+        inFlightDuplicateShare: duplicates,
         goodsCount: workload.goodsCount,
         filters: workload.filters,
       },

@@ -225,3 +225,21 @@ export async function nonEmptyListShare(workload: Workload, goodsUrl: string): P
   const emptyRequests = lists.filter((request) => empty.has(`${request.filter}:${request.page}`)).length;
   return lists.length === 0 ? 1 : 1 - emptyRequests / lists.length;
 }
+
+/**
+ * What deduplicating identical in-flight subgraph reads could save at most:
+ * the share of requests whose body equals one of the `window - 1` requests sent
+ * just before it (with `window` connections in a closed loop, about the
+ * requests in flight at the same time). Each such request could share its
+ * goods fetch, and its inventory fetch, with the earlier one.
+ */
+export function inFlightDuplicateShare(bodies: string[], window: number): number {
+  const recent = new Map<string, number>();
+  let duplicates = 0;
+  bodies.forEach((body, index) => {
+    const last = recent.get(body);
+    if (last !== undefined && index - last < window) duplicates++;
+    recent.set(body, index);
+  });
+  return bodies.length ? duplicates / bodies.length : 0;
+}
