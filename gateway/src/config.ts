@@ -42,6 +42,11 @@ export const gatewaySettings = {
     max: 100_000,
     description: "keep-alive connections the gateway holds to each subgraph; more concurrent fetches wait for one",
   }),
+  SUBGRAPH_SHARE_READS: boolean({
+    default: true,
+    description:
+      "identical subgraph queries in flight at the same time (same query, variables and token) share one call and its answer; `false` sends each",
+  }),
   CIRCUIT_FAILURE_THRESHOLD: integer({
     default: 5,
     min: 1,
@@ -84,6 +89,7 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     subgraphUrls: { goods: config.GOODS_URL, inventory: config.INVENTORY_URL },
     timeouts: { queryMs: config.SUBGRAPH_QUERY_TIMEOUT_MS, mutationMs: config.SUBGRAPH_MUTATION_TIMEOUT_MS },
     connections: { maxResponseBytes: config.SUBGRAPH_MAX_RESPONSE_BYTES, maxSockets: config.SUBGRAPH_MAX_SOCKETS },
+    shareReads: config.SUBGRAPH_SHARE_READS,
     circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
     ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
     telemetry: !config.APOLLO_TELEMETRY_DISABLED,

@@ -7,6 +7,7 @@ import { type PersistedQueriesOptions, persistedQueriesCache, persistedQueriesPl
 import { type CircuitOptions, SubgraphCircuits } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
 import { ideLandingPage } from "./ide/landing-page";
+import { SharedReads } from "./shared-reads";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
 import { SubgraphHttpClient, type SubgraphHttpClientOptions } from "./subgraph-http-client";
 import { circuitStateMetric, subgraphFetchMetrics } from "./subgraph-metrics";
@@ -33,6 +34,8 @@ export interface GatewayOptions extends ExposureOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Where Automatic Persisted Queries are stored (default: this process's memory). */
   persistedQueries?: PersistedQueriesOptions;
+  /** Share identical subgraph queries in flight at the same time (default true; ./shared-reads.ts). */
+  shareReads?: boolean;
   /** Where the APQ store's warnings go (default: console.warn). */
   logger?: Logger;
 }
@@ -67,6 +70,7 @@ export function createGateway(options: GatewayOptions = {}) {
         circuits.for(name),
         fetchMetrics,
         new SubgraphHttpClient(target, options.connections),
+        options.shareReads === false ? undefined : new SharedReads(),
       );
     },
   });

@@ -3,6 +3,7 @@ import { TIMEOUT_HEADER } from "@emshop/common/request-signal";
 import { type DocumentNode, GraphQLError, Kind, parse, type SelectionSetNode } from "graphql";
 import { CircuitOpenError, type FailureClassifier, type SubgraphCircuit } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
+import type { SharedReads } from "./shared-reads";
 import { type SubgraphHttpAnswer, SubgraphHttpClient, TransportError } from "./subgraph-http-client";
 import type { FetchOutcome, SubgraphFetchMetrics } from "./subgraph-metrics";
 
@@ -130,6 +131,8 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     readonly metrics?: SubgraphFetchMetrics,
     /** The connections to it (default: a client with the default limits). */
     readonly client: SubgraphHttpClient = new SubgraphHttpClient(url),
+    /** Identical queries in flight share one call (./shared-reads.ts); none: every query is sent. */
+    readonly sharedReads?: SharedReads<SubgraphHttpAnswer>,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
@@ -219,13 +222,28 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     };
     const { query, variables, operationName, extensions } = request;
 
+    const payload = JSON.stringify({ query, variables, operationName, extensions });
+    const { sharedReads } = this;
     let answer: SubgraphHttpAnswer;
     try {
-      answer = await this.client.post(JSON.stringify({ query, variables, operationName, extensions }), headers, {
-        timeoutMs,
-        idempotent: !mutation,
-        ...(context?.signal ? { signal: context.signal } : {}),
-      });
+      if (sharedReads && !mutation) {
+        // Same query, variables and credentials: the same answer. The request id is not part of the key
+        // (the subgraph logs the call under the first caller's id).
+        const key = `${context?.forwardedHeaders?.authorization ?? ""}\u0000${payload}`;
+        const shared = (everyoneLeft: AbortSignal) =>
+          this.client.post(payload, headers, { timeoutMs, idempotent: true, signal: everyoneLeft });
+        const signal = context?.signal;
+        answer = await sharedReads.run(key, shared, signal).catch((error: unknown) => {
+          if (signal?.aborted && !(error instanceof TransportError)) throw new TransportError({ kind: "client-gone" });
+          throw error;
+        });
+      } else {
+        answer = await this.client.post(payload, headers, {
+          timeoutMs,
+          idempotent: !mutation,
+          ...(context?.signal ? { signal: context.signal } : {}),
+        });
+      }
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       const { failure } = error;
