@@ -121,9 +121,22 @@ describe("x-request-id (the caller's when sane, else made at the gateway) and th
 
   it("keeps requests apart: each subgraph call carries its own client's id", async () => {
     const ids = Array.from({ length: 4 }, (_, i) => `test-${i}-${randomBytes(6).toString("hex")}`);
-    await Promise.all(ids.map((id) => post(QUERY, { "x-request-id": id })));
+    // Different pages: concurrent identical queries would share one call (gateway/src/shared-reads.ts).
+    await Promise.all(
+      ids.map((id, i) =>
+        post(`{ goodsList(pageSize: 3, page: ${i + 1}) { items { id stocks } } }`, { "x-request-id": id }),
+      ),
+    );
     expect(seenByGoods.map((seen) => seen.requestId).sort()).toEqual([...ids].sort());
     expect(seenByInventory.map((seen) => seen.requestId).sort()).toEqual([...ids].sort());
+  });
+
+  it("identical concurrent queries share a subgraph call, which carries one of their clients' ids", async () => {
+    const ids = Array.from({ length: 4 }, (_, i) => `test-same-${i}-${randomBytes(6).toString("hex")}`);
+    await Promise.all(ids.map((id) => post(QUERY, { "x-request-id": id })));
+    expect(seenByGoods.length).toBeGreaterThanOrEqual(1);
+    expect(seenByGoods.length).toBeLessThanOrEqual(ids.length);
+    for (const seen of [...seenByGoods, ...seenByInventory]) expect(ids).toContain(seen.requestId);
   });
 
   it.each([
