@@ -1,27 +1,15 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { repoRoot } from "@emshop/db/paths";
 import type pg from "pg";
+import { gitState, hostInfo, loadAverage, today } from "../catalog/results";
 
 /** What the figures were measured on: without it, one results file cannot be compared with another. */
 export async function machineInfo(client: pg.Client) {
   const setting = async (name: string) =>
     (await client.query<{ value: string }>(`SELECT current_setting($1) AS value`, [name])).rows[0]?.value ?? "?";
-  const git = (args: string[]) => {
-    try {
-      return execFileSync("git", args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    } catch {
-      return "unknown";
-    }
-  };
   return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? "unknown",
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    kernel: release(),
-    node: process.version,
+    ...hostInfo(),
     postgres: await setting("server_version"),
     // The settings that decide these plans and timings.
     postgresSettings: {
@@ -31,16 +19,9 @@ export async function machineInfo(client: pg.Client) {
       random_page_cost: await setting("random_page_cost"),
       lc_ctype: await setting("lc_ctype"),
     },
-    loadAverageAtStart: loadavg().map((load) => Math.round(load * 100) / 100),
-    git: { commit: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--untracked-files=no"]) !== "" },
+    loadAverageAtStart: loadAverage(),
+    git: gitState(),
   };
-}
-
-/** Local date as YYYY-MM-DD. */
-export function today() {
-  const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 /** Writes `<dir>/<date>-catalog-scale[-smoke].json`; a smoke never overwrites a full run's file. */

@@ -18,8 +18,8 @@ import { startGoodsService } from "@emshop/goods/main";
 import pg from "pg";
 import { quietLogger } from "../../support/logs";
 import { createBenchDatabase } from "../bench-database";
+import { cleanup, cleanupOnSignals, onCleanup } from "../catalog/cleanup";
 import { installStatementCapture } from "./capture";
-import { cleanup, cleanupOnSignals, onCleanup } from "./cleanup";
 import { loadCatalog, vacuumAnalyze } from "./generate";
 import { runPhase } from "./phase";
 import { benchQueries } from "./queries";
@@ -34,7 +34,7 @@ const seconds = (since: number) => Math.round((performance.now() - since) / 100)
 const log = (line: string) => console.log(`[${seconds(started).toFixed(0).padStart(4)} s] ${line}`);
 
 async function main() {
-  cleanupOnSignals();
+  cleanupOnSignals("stopping the service and dropping the database");
   const database = await createBenchDatabase("scale");
   if (settings.keepDatabase) log(`database ${database.name} is kept (BENCH_KEEP_DATABASE=1): drop it yourself`);
   else onCleanup("database", () => database.drop());

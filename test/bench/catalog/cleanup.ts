@@ -1,6 +1,6 @@
 /**
- * Everything the benchmark starts (databases, services, Hive, wrk, a temp
- * dir) registers how to undo it here; `cleanup` undoes all of it in reverse
+ * Everything a benchmark starts (databases, services, Hive, wrk, a temp
+ * dir; used by `npm run bench` and `npm run bench:catalog-scale`) registers how to undo it here; `cleanup` undoes all of it in reverse
  * order, once, whether the run ended, failed, or was interrupted. Throwaway
  * databases left behind would pile up on a shared PostgreSQL server.
  */
@@ -36,11 +36,11 @@ export function cleanup(): Promise<void> {
  * pressing Ctrl-C twice expects (the exit hook of process-stack still kills
  * the services then, but the databases may stay).
  */
-export function cleanupOnSignals() {
+export function cleanupOnSignals(what = "stopping every process and dropping the databases") {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
       signalled = signal;
-      console.error(`\n${signal}: stopping every process and dropping the databases…`);
+      console.error(`\n${signal}: ${what}…`);
       void cleanup().finally(() => process.exit(130));
     });
   }

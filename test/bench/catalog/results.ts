@@ -38,20 +38,31 @@ export async function machineInfo(adminUrl: string): Promise<MachineInfo> {
     await client.end();
   }
   return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? "unknown",
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    kernel: release(),
-    node: process.version,
+    ...hostInfo(),
     postgres,
     wrk: quietly("wrk", ["--version"]).split("\n")[0] ?? "unknown",
-    loadAverageAtStart: loadavg().map((load) => Math.round(load * 100) / 100),
-    git: {
-      commit: quietly("git", ["rev-parse", "HEAD"]),
-      dirty: quietly("git", ["status", "--porcelain", "--untracked-files=no"]) !== "",
-    },
+    loadAverageAtStart: loadAverage(),
+    git: gitState(),
   };
 }
+
+/** The machine and Node version, shared by every benchmark's results file. */
+export const hostInfo = () => ({
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? "unknown",
+  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  kernel: release(),
+  node: process.version,
+});
+
+/** The 1, 5 and 15 minute load averages, rounded: p99s mean little without them. */
+export const loadAverage = () => loadavg().map((load) => Math.round(load * 100) / 100);
+
+/** The commit measured, and whether tracked files differed from it. */
+export const gitState = () => ({
+  commit: quietly("git", ["rev-parse", "HEAD"]),
+  dirty: quietly("git", ["status", "--porcelain", "--untracked-files=no"]) !== "",
+});
 
 /** Local date as YYYY-MM-DD: the file name says when the run was made. */
 export const today = () => {
