@@ -1,4 +1,4 @@
-import type { ExpressContextFunctionArgument } from "@as-integrations/express5";
+import type { HttpContextArgument } from "@emshop/common/apollo-handler";
 import { REQUEST_ID_HEADER } from "@emshop/common/logging/request-id";
 import { requestContextOf } from "@emshop/common/logging/request-log";
 
@@ -20,7 +20,7 @@ export interface GatewayContext {
 }
 
 /** The caller's token and this request's id (../logging/request-log), and a signal for when the client goes away. */
-export async function createGatewayContext({ req, res }: ExpressContextFunctionArgument): Promise<GatewayContext> {
+export async function createGatewayContext({ req, res }: HttpContextArgument): Promise<GatewayContext> {
   const forwardedHeaders: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name];

@@ -1,25 +1,25 @@
+import type { ServerResponse } from "node:http";
 import cors from "cors";
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { responseMediaType } from "./graphql-over-http";
+import { type HttpRequest, JSON_UTF8, type Middleware, pathOf, sendBody } from "./http-pipeline";
+import { requestContextOf } from "./logging/request-log";
 
 /**
  * Every request the HTTP layer turns away gets what a GraphQL client can read:
  * a JSON GraphQL error with a stable code and the right status, in the media
  * type the client accepts (the request's summary line carries its code). Never
- * Express's HTML error page, which carries the stack and server file paths.
+ * an HTML error page, which would carry the stack and server file paths.
  */
-export function sendHttpError(req: Request, res: Response, status: number, code: string, message: string) {
-  res.locals.errorCode = code;
+export function sendHttpError(req: HttpRequest, res: ServerResponse, status: number, code: string, message: string) {
+  const context = requestContextOf(res);
+  if (context) context.errorCode = code;
   if (res.headersSent) {
     res.end();
     return;
   }
-  const type = responseMediaType(req.headers.accept) ?? "application/json; charset=utf-8";
-  res
-    .status(status)
-    .type(type)
-    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  const type = responseMediaType(req.headers.accept) ?? JSON_UTF8;
+  sendBody(res, status, type, JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 /** What body-parser's errors mean for a GraphQL client. */
@@ -35,8 +35,8 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
 
 /** The last handler: known body errors by their meaning, anything else as a coded 500 without details. */
 export const jsonErrors =
-  (logger: Logger): ErrorRequestHandler =>
-  (error, req, res, _next) => {
+  (logger: Logger) =>
+  (error: unknown, req: HttpRequest, res: ServerResponse): void => {
     const known = BODY_ERRORS[(error as { type?: string }).type ?? ""];
     if (known) {
       sendHttpError(req, res, ...known);
@@ -48,14 +48,14 @@ export const jsonErrors =
       return;
     }
     logger.error(
-      { err: error, method: req.method, path: req.path.slice(0, 100) },
+      { err: error, method: req.method, path: pathOf(req.url).slice(0, 100) },
       "unexpected error while reading a request",
     );
     sendHttpError(req, res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
   };
 
 /** Unknown paths: 404, coded. */
-export const notFound: RequestHandler = (req, res) =>
+export const notFound = (req: HttpRequest, res: ServerResponse) =>
   sendHttpError(req, res, 404, "NOT_FOUND", "nothing here: GraphQL is served at /graphql");
 
 const JSON_BODY = /^application\/json\s*(;|$)/i;
@@ -72,15 +72,17 @@ const JSON_BODY = /^application\/json\s*(;|$)/i;
  * is not needed; and the API authenticates with bearer tokens only, never
  * cookies, so a cross-site page has no ambient credentials to act with anyway.
  */
-export const graphqlMethods: RequestHandler = (req, res, next) => {
+export const graphqlMethods: Middleware = (req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
   if (req.method === "OPTIONS") {
     // A preflight from an allowed origin was answered by CORS already: this is any other OPTIONS.
-    res.status(204).set("allow", "GET, POST, OPTIONS").end();
+    res.statusCode = 204;
+    res.setHeader("allow", "GET, POST, OPTIONS");
+    res.end();
     return;
   }
   if (req.method !== "POST") {
-    res.set("allow", "GET, POST, OPTIONS");
+    res.setHeader("allow", "GET, POST, OPTIONS");
     sendHttpError(req, res, 405, "METHOD_NOT_ALLOWED", "use GET for queries or POST for any operation");
     return;
   }
@@ -115,7 +117,7 @@ export const CORS_ALLOWED_HEADERS = [
  * methods and headers; any other origin gets no Access-Control-* header at
  * all, so its browser refuses to hand it the answer.
  */
-export function corsFor(origins: string[]): RequestHandler | undefined {
+export function corsFor(origins: string[]): Middleware | undefined {
   if (origins.length === 0) return undefined;
   const any = origins.includes("*");
   const allowed = new Set(origins);

@@ -1,15 +1,17 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ApolloServer, ApolloServerPlugin, BaseContext, ContextFunction } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { type ExpressContextFunctionArgument, expressMiddleware } from "@as-integrations/express5";
-import express from "express";
+import bodyParser from "body-parser";
 import type { Logger } from "pino";
+import { apolloHandler, type HttpContextArgument } from "./apollo-handler";
 import { corsFor, graphqlMethods, jsonErrors, notFound } from "./http-errors";
+import { type HttpRequest, type Middleware, pathOf, runSteps, sendBody, sendJson } from "./http-pipeline";
 import { graphqlLogPlugin } from "./logging/graphql-log-plugin";
 import { createLogger } from "./logging/logger";
-import { requestLogging, withinRequest } from "./logging/request-log";
+import { runInRequest } from "./logging/request-context";
+import { beginRequest, requestContextOf } from "./logging/request-log";
 import { createMetricsRegistry, type Registry } from "./metrics/registry";
 
 /** How a service stops: readiness turns 503 for `delayMs`, then in-flight requests get `timeoutMs` to finish. */
@@ -40,7 +42,7 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   name: string;
   /** Builds the (not started) Apollo server; `plugins` must be added to its own (they drain the HTTP server). */
   createApollo: (plugins: ApolloServerPlugin<Context>[]) => ApolloServer<Context>;
-  context: ContextFunction<[ExpressContextFunctionArgument], Context>;
+  context: ContextFunction<[HttpContextArgument], Context>;
   /**
    * Throws when the service cannot serve (e.g. its database is unreachable);
    * may return details merged into the 200 body (a NotReadyError's go into the 503's).
@@ -86,40 +88,44 @@ export async function startHttpService<Context extends BaseContext>(
 ): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: options.name });
   const shutdown: ShutdownOptions = { delayMs: 0, timeoutMs: 10_000, ...options.shutdown };
-  const app = express();
-  app.disable("x-powered-by");
-  app.use(requestLogging(logger));
-  const httpServer = createServer(app);
   const metrics = options.metrics ?? createMetricsRegistry();
   let draining = false;
 
-  app.get("/health/live", (_req, res) => {
-    res.json({ status: "ok", service: options.name });
-  });
-  app.get("/health/ready", async (_req, res) => {
-    if (draining) {
-      res.status(503).json({ status: "draining", service: options.name });
-      return;
-    }
+  const ready = async (res: ServerResponse) => {
+    if (draining) return sendJson(res, 503, { status: "draining", service: options.name });
     try {
       const details = await options.readiness();
-      res.json(withStatus("ready", options.name, typeof details === "object" ? details : undefined));
+      sendJson(res, 200, withStatus("ready", options.name, typeof details === "object" ? details : undefined));
     } catch (error) {
       // The details (host names, driver messages) are for the operator's log, not for whoever asks.
       logger.warn({ reason: (error as Error).message }, "not ready");
       const details = error instanceof NotReadyError ? error.details : undefined;
-      res.status(503).json(withStatus("unavailable", options.name, details));
+      sendJson(res, 503, withStatus("unavailable", options.name, details));
     }
-  });
-
-  app.get("/metrics", async (_req, res) => {
+  };
+  const scrape = async (res: ServerResponse) => {
     try {
-      const text = await metrics.metrics();
-      res.set("content-type", metrics.contentType).send(text);
+      sendBody(res, 200, metrics.contentType, await metrics.metrics());
     } catch (error) {
       logger.error({ err: error }, "metrics failed");
-      res.status(500).json({ status: "error", service: options.name });
+      sendJson(res, 500, { status: "error", service: options.name });
     }
+  };
+
+  let graphql: ((req: HttpRequest, res: ServerResponse) => void) | undefined;
+  const fail = jsonErrors(logger);
+  const httpServer = createServer((req: HttpRequest, res) => {
+    const context = beginRequest(logger, req, res);
+    runInRequest(context, () => {
+      const path = pathOf(req.url);
+      const read = req.method === "GET" || req.method === "HEAD";
+      // `graphql` is set before the server listens (it needs Apollo, whose drain plugin needs the server).
+      if (path === "/graphql" || path === "/graphql/") graphql?.(req, res);
+      else if (read && path === "/health/live") sendJson(res, 200, { status: "ok", service: options.name });
+      else if (read && path === "/health/ready") void ready(res);
+      else if (read && path === "/metrics") void scrape(res);
+      else notFound(req, res);
+    });
   });
 
   // Apollo's drain plugin closes the listener, ends idle keep-alive connections,
@@ -130,16 +136,27 @@ export async function startHttpService<Context extends BaseContext>(
   ]);
   await apollo.start();
   const cors = corsFor(options.corsOrigins ?? []);
-  app.use(
-    "/graphql",
+  const steps: Middleware[] = [
     ...(cors ? [cors] : []),
     graphqlMethods,
-    express.json({ limit: options.maxBodyBytes ?? 100_000 }),
-    withinRequest,
-    expressMiddleware(apollo, { context: options.context }),
-  );
-  app.use(notFound);
-  app.use(jsonErrors(logger));
+    bodyParser.json({ limit: options.maxBodyBytes ?? 100_000 }),
+  ];
+  const answer = apolloHandler(apollo, options.context);
+  graphql = (req, res) => {
+    const context = requestContextOf(res);
+    runSteps(
+      steps,
+      req,
+      res,
+      // body-parser resumes from the socket's 'end' event, whose async context is the
+      // connection's, not the request's: GraphQL execution runs in the request's again.
+      () => {
+        const run = () => answer(req, res).catch((error: unknown) => fail(error, req, res));
+        void (context ? runInRequest(context, run) : run());
+      },
+      (error) => fail(error, req, res),
+    );
+  };
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -16,6 +16,8 @@ export interface RequestContext {
   /** The service's logger; lines logged through it inside the request carry `reqId`. */
   log: Logger;
   graphql?: GraphQLSummary;
+  /** The code the HTTP layer answered with when it turned the request away (../http-errors). */
+  errorCode?: string;
 }
 
 /**
