@@ -46,7 +46,9 @@ describe("schema:check CLI --json", () => {
   });
 
   it("exits 1 and reports each failing step when a field used by the storefront is removed", async () => {
-    const copy = repoCopy({ inventory: replace(/\s*"Units in stock[^\n]*\n\s*stocks: Int\n/, "\n") });
+    const copy = repoCopy({
+      inventory: replace(/\s*"""\s*Units a storefront may sell[\s\S]*?"""\s*stocks: Int\n/, "\n"),
+    });
     copies.push(copy);
     const { code, report } = await schemaCheck(copy.root);
     expect(code).toBe(1);

@@ -2,6 +2,7 @@ import { type AuthContext, actorOf } from "@emshop/common/auth/access-rules";
 import { type AuthState, anonymous } from "@emshop/common/auth/verify";
 import type { InventoryDb } from "@emshop/db/inventory";
 import { createLoaders, type Loaders } from "./loaders";
+import { DEFAULT_HOLDS, type HoldOptions } from "./stock/hold-options";
 import { DEFAULT_LOW_STOCK, type LowStockOptions } from "./stock/low-stock";
 import type { StockMetrics } from "./stock/metrics";
 
@@ -15,6 +16,8 @@ export interface InventoryContext extends AuthContext {
    */
   actor: string | null;
   lowStock: LowStockOptions;
+  /** Hold TTL bounds and the clock every hold decision and stock read goes by. */
+  holds: HoldOptions;
   /** Where stock changes are counted (none in tests that build contexts directly). */
   stockMetrics?: StockMetrics;
 }
@@ -25,14 +28,16 @@ export const createContext = (
   request: { auth?: AuthState } = {},
   lowStock: LowStockOptions = DEFAULT_LOW_STOCK,
   stockMetrics?: StockMetrics,
+  holds: HoldOptions = DEFAULT_HOLDS,
 ): InventoryContext => {
   const auth = request.auth ?? anonymous;
   return {
     db,
-    loaders: createLoaders(db),
+    loaders: createLoaders(db, holds.clock),
     auth,
     actor: actorOf(auth),
     lowStock,
+    holds,
     ...(stockMetrics ? { stockMetrics } : {}),
   };
 };

@@ -1,8 +1,10 @@
 import type { InventoryDb } from "@emshop/db/inventory";
 import DataLoader from "dataloader";
+import { type Clock, liveHeld } from "./stock/holds";
 
 /** What inventory knows of one goods' stock: enough for `stocks` and `stockStatus`. */
 export interface StockState {
+  /** Available: on hand minus the units of live holds. */
   stocks: number;
   lowStockThreshold: number | null;
 }
@@ -22,20 +24,33 @@ export interface GoodsRef {
  * and `Goods.stockStatus` of one gateway request (one `_entities` call)
  * resolve in one SQL query.
  */
-export function createLoaders(db: InventoryDb) {
+export function createLoaders(db: InventoryDb, clock: Clock) {
   return {
+    // Available stock in one statement: on hand minus live holds (an expired hold counts for nothing,
+    // swept or not). Raw SQL: Prisma's query builder cannot express the correlated sum.
     stockByGoodsId: new DataLoader<number, StockState | null>(
       async (goodsIds) => {
-        const rows = await db.prisma.inventory.findMany({
-          where: { goodsId: { in: [...goodsIds] } },
-          select: { goodsId: true, stocks: true, lowStockThreshold: true },
-        });
+        const ids = [...goodsIds];
+        // Through Prisma ($queryRaw) rather than db.sql, so Prisma's query log (tests, debugging) sees it.
+        const rows = await db.prisma.$queryRaw<(StockState & { goodsId: number })[]>`
+          SELECT i.goods_id AS "goodsId", i.stocks - coalesce(h.held, 0) AS stocks,
+                 i.low_stock_threshold AS "lowStockThreshold"
+          FROM inventory i
+          LEFT JOIN LATERAL (
+            SELECT sum(num)::int AS held FROM stock_hold h WHERE h.goods_id = i.goods_id AND h.expires_at > ${clock()}
+          ) h ON true
+          WHERE i.goods_id = ANY(${ids}::int[])`;
         const states = new Map(rows.map((row) => [row.goodsId, row]));
         return goodsIds.map((goodsId) => states.get(goodsId) ?? null);
       },
       // One SQL statement never names more goods than one `_entities` call may (MAX_ENTITIES' default).
       { maxBatchSize: 1000 },
     ),
+    /** Units held by live holds, for Inventory.held and .available. */
+    liveHeldByGoodsId: new DataLoader<number, number>(async (goodsIds) => {
+      const held = await liveHeld(db.sql, goodsIds, clock());
+      return goodsIds.map((goodsId) => held.get(goodsId) ?? 0);
+    }),
   };
 }
 

@@ -4,30 +4,39 @@ import { openInventoryDb } from "@emshop/db/inventory";
 import { prepareInventoryDb } from "@emshop/db/prepare";
 import { createContext } from "./context";
 import { createInventoryServer } from "./server";
+import { DEFAULT_HOLDS, type HoldOptions } from "./stock/hold-options";
+import { startHoldSweeper } from "./stock/hold-sweeper";
 import { DEFAULT_LOW_STOCK, type LowStockOptions } from "./stock/low-stock";
 import { stockLevelMetrics, stockMetrics } from "./stock/metrics";
 
 export interface InventoryServiceOptions extends SubgraphServiceOptions {
   lowStock?: LowStockOptions;
+  /** Hold TTLs, the sweeper's pace and the clock (tests move it instead of sleeping). */
+  holds?: Partial<HoldOptions>;
 }
 
 /** Starts the inventory subgraph: its database, migrations, then HTTP on `options.port` (default 4002). */
-export const startInventoryService = (options: InventoryServiceOptions = {}) => {
+export const startInventoryService = async (options: InventoryServiceOptions = {}) => {
   const lowStock = options.lowStock ?? DEFAULT_LOW_STOCK;
+  const holds: HoldOptions = { ...DEFAULT_HOLDS, ...options.holds };
   // This instance's own registry: the tests run several services in one process.
   const metrics = options.metrics ?? createMetricsRegistry();
   const stock = stockMetrics(metrics);
-  return startSubgraphService(
+  const service = await startSubgraphService(
     {
       name: "inventory",
       defaultPort: 4002,
       openDb: openInventoryDb,
       prepareDb: prepareInventoryDb,
       createServer: createInventoryServer,
-      createContext: (db, request) => createContext(db, request, lowStock, stock),
+      createContext: (db, request) => createContext(db, request, lowStock, stock, holds),
       warmUp: (db) => db.prisma.inventory.findFirst({ select: { id: true } }),
       registerMetrics: (registry, db) => stockLevelMetrics(registry, db, lowStock),
     },
     { ...options, metrics },
   );
+  // Every replica runs one; an advisory lock lets one sweep at a time (./stock/hold-sweeper.ts).
+  const sweeper = startHoldSweeper(service.db, holds, service.logger);
+  const stopService = service.stop;
+  return Object.assign(service, { stop: () => sweeper.stop().then(stopService) });
 };

@@ -2,7 +2,9 @@ import { type InventoryDb, openInventoryDb } from "@emshop/db/inventory";
 import { migrate } from "@emshop/db/migrate";
 import { createContext } from "@emshop/inventory/context";
 import { createInventoryServer } from "@emshop/inventory/server";
+import { DEFAULT_HOLDS, type HoldOptions } from "@emshop/inventory/stock/hold-options";
 import { importStocks } from "@emshop/inventory/stock/import-stocks";
+import { DEFAULT_LOW_STOCK } from "@emshop/inventory/stock/low-stock";
 import type { GraphQLFormattedError } from "graphql";
 import { type InProcessClient, inProcessClient } from "../../support/in-process-client";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database";
@@ -18,7 +20,11 @@ export interface InventorySubgraph extends InProcessClient {
  * The inventory subgraph on its own migrated database, with `stocks[i]` units
  * imported for goods i+1 (through importStocks, so the ledger starts consistent).
  */
-export async function startInventorySubgraph(label: string, stocks: number[] = []): Promise<InventorySubgraph> {
+export async function startInventorySubgraph(
+  label: string,
+  stocks: number[] = [],
+  holds: Partial<HoldOptions> = {},
+): Promise<InventorySubgraph> {
   const database: TestDatabase = await createTestDatabase(label);
   const db = await openInventoryDb({ url: database.url });
   await migrate(db.sql, "inventory");
@@ -30,7 +36,9 @@ export async function startInventorySubgraph(label: string, stocks: number[] = [
   const server = createInventoryServer();
   return {
     db,
-    ...inProcessClient(server, (request) => createContext(db, request)),
+    ...inProcessClient(server, (request) =>
+      createContext(db, request, DEFAULT_LOW_STOCK, undefined, { ...DEFAULT_HOLDS, ...holds }),
+    ),
     async close() {
       await server.stop();
       await db.close();

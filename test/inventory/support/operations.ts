@@ -13,4 +13,9 @@ export const ops = {
   rebackStock: operation("order-reback-stock"),
   stockSell: operation("order-stock-sell"),
   stockMovements: operation("stock-movements"),
+  holdStock: operation("order-hold-stock"),
+  confirmHold: operation("order-confirm-hold"),
+  releaseHold: operation("order-release-hold"),
+  stockHold: operation("order-stock-hold"),
+  inventoryHolds: operation("admin-inventory-holds"),
 };

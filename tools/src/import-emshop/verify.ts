@@ -1,4 +1,5 @@
 import type { SqlClient } from "@emshop/db/sql-client";
+import { ledgerViolations } from "@emshop/inventory/stock/invariants";
 import { readState } from "./bookkeeping";
 import { TableChecksum } from "./checksum";
 import { ImportError } from "./errors";
@@ -121,13 +122,9 @@ const tableDifferences = (verdict: TableVerdict) =>
 const imported = <Row>(batch: PlannedBatch<Row>) =>
   batch.results.flatMap(({ result }) => (result.ok ? [result.row] : []));
 
+/** The inventory invariants (stock, held, holds and ledger chains) the service itself is tested against. */
 async function ledgerMismatches(inventory: SqlClient) {
-  const [row] = await inventory.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM inventory i
-     LEFT JOIN (SELECT goods_id, sum(delta) AS total FROM stock_movement GROUP BY goods_id) m USING (goods_id)
-     WHERE i.stocks IS DISTINCT FROM coalesce(m.total, 0)`,
-  );
-  return row?.n ?? 0;
+  return (await ledgerViolations(inventory)).length;
 }
 
 /**

@@ -75,7 +75,7 @@ const UPDATE_SQL = `
     UPDATE inventory i SET stocks = w.stocks, version = i.version + 1, updated_at = CURRENT_TIMESTAMP
     FROM wanted w
     WHERE i.goods_id = w.goods_id AND i.stocks = w.old_stocks AND i.version = w.old_version
-    RETURNING i.goods_id, i.stocks, i.version, w.stocks - w.old_stocks AS delta
+    RETURNING i.goods_id, i.stocks, i.held, i.version, w.stocks - w.old_stocks AS delta
   ), ledger AS (${ledgerInsert("updated", "IMPORT", { reason: "$5", actor: "$6" })})
   SELECT count(*)::int AS n FROM updated`;
 

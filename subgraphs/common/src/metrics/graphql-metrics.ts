@@ -16,10 +16,15 @@ export const KNOWN_OPERATIONS: readonly string[] = [
   "AdminCreateGoods",
   "AdminDeleteCategory",
   "AdminInventory",
+  "AdminInventoryHolds",
   "AdminSetStock",
   "AdminUpdateGoodsStatus",
+  "OrderConfirmHold",
+  "OrderHoldStock",
   "OrderRebackStock",
+  "OrderReleaseHold",
   "OrderSellStock",
+  "OrderStockHold",
   "OrderStockSell",
   "StockMovements",
   "StorefrontBanners",
@@ -64,6 +69,10 @@ export const KNOWN_ERROR_CODES: readonly string[] = [
   "ORDER_CANCELLED",
   "ORDER_CONFLICT",
   "IDEMPOTENCY_CONFLICT",
+  "HOLD_EXPIRED",
+  "HOLD_NOT_FOUND",
+  "HOLD_RELEASED",
+  "BELOW_HELD",
 ];
 
 const operations = new Set(KNOWN_OPERATIONS);

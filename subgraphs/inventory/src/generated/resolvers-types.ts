@@ -25,13 +25,19 @@ export type Goods = {
   id: Scalars['ID']['output'];
   /** For a storefront badge: resolved in the same batched query as stocks; null when inventory has no row for this goods. */
   stockStatus?: Maybe<StockStatus>;
-  /** Units in stock; null when inventory has no row for this goods. */
+  /**
+   * Units a storefront may sell: on hand minus the units held for checkouts in
+   * progress (holds past their expiry count for nothing). Null when inventory has
+   * no row for this goods.
+   */
   stocks?: Maybe<Scalars['Int']['output']>;
 };
 
 /** The inventory row of one goods. */
 export type Inventory = {
   __typename?: 'Inventory';
+  /** Units that may be sold or held: onHand - held. */
+  available: Scalars['Int']['output'];
   /** The threshold in force: its own, else the service's default (LOW_STOCK_THRESHOLD). */
   effectiveLowStockThreshold: Scalars['Int']['output'];
   /**
@@ -42,11 +48,19 @@ export type Inventory = {
    */
   goods?: Maybe<Goods>;
   goodsId: Scalars['ID']['output'];
+  /** Units held by live checkout holds (holdStock), not yet confirmed, released or expired. */
+  held: Scalars['Int']['output'];
   /** Identity for client caches (one row per goods: the goods id). */
   id: Scalars['ID']['output'];
   /** This goods' own low-stock threshold; null when the service's default applies. */
   lowStockThreshold?: Maybe<Scalars['Int']['output']>;
+  /** Units on hand (in the warehouse), held ones included. */
+  onHand: Scalars['Int']['output'];
   stockStatus: StockStatus;
+  /**
+   * Units on hand: the same as onHand.
+   * @deprecated Use onHand (units on hand) or available (what may be sold).
+   */
   stocks: Scalars['Int']['output'];
   updatedAt: Scalars['DateTime']['output'];
   /** Incremented by every change; pass it back as expectedVersion to update optimistically. */
@@ -75,10 +89,30 @@ export type Mutation = {
    */
   batchSetStocks: Array<Inventory>;
   /**
+   * Confirm: sells the held items, exactly once (a repeat returns the record). After
+   * expiry the items are taken again if available, else HOLD_EXPIRED; after a release,
+   * HOLD_RELEASED; without a hold, HOLD_NOT_FOUND.
+   */
+  confirmHold: StockSell;
+  /**
+   * Try: holds an order's items against available stock, all or none, until
+   * ttlSeconds from now (default and bounds: HOLD_TTL_* settings; out of range is
+   * BAD_USER_INPUT). INSUFFICIENT_STOCK names each short goods with requested and
+   * available. Idempotent per orderSn: a repeat returns the record; different items
+   * are ORDER_CONFLICT; after releaseHold came first, ORDER_CANCELLED.
+   */
+  holdStock: StockSell;
+  /**
    * Gives back exactly what sellStock took for this order, once. For an orderSn never
    * sold, records it as CANCELLED so that a late sellStock is refused.
    */
   rebackStock: StockSell;
+  /**
+   * Cancel: gives the held items back, once. Before any hold, records the orderSn as
+   * CANCELLED so a late holdStock is refused. After a confirm it returns the record
+   * and gives nothing back (rebackStock returns sold units).
+   */
+  releaseHold: StockSell;
   /**
    * Deducts an order's items, all or none (INSUFFICIENT_STOCK names the goods lacking
    * stock). Idempotent per orderSn: a repeat returns the recorded result; different
@@ -116,7 +150,24 @@ export type MutationBatchSetStocksArgs = {
 };
 
 
+export type MutationConfirmHoldArgs = {
+  orderSn: Scalars['String']['input'];
+};
+
+
+export type MutationHoldStockArgs = {
+  items: Array<StockItemInput>;
+  orderSn: Scalars['String']['input'];
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type MutationRebackStockArgs = {
+  orderSn: Scalars['String']['input'];
+};
+
+
+export type MutationReleaseHoldArgs = {
   orderSn: Scalars['String']['input'];
 };
 
@@ -147,6 +198,8 @@ export type Query = {
   inventory?: Maybe<Inventory>;
   /** Goods at or below their low-stock threshold (out of stock included), ordered by stocks then goods id (first: 1..100). */
   lowStockGoods: InventoryPage;
+  /** The hold (or sale) of an order: the same record as stockSell, under the name the checkout flow uses. */
+  stockHold?: Maybe<StockSell>;
   /** The ledger of one goods, newest first (first: 1..100, default 20). */
   stockMovements: StockMovementPage;
   /** What the order took from stock, or null when inventory never heard of it. */
@@ -162,6 +215,11 @@ export type QueryInventoryArgs = {
 export type QueryLowStockGoodsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryStockHoldArgs = {
+  orderSn: Scalars['String']['input'];
 };
 
 
@@ -192,6 +250,9 @@ export type StockMovement = {
   /** Change of stocks; for each goods the deltas add up to its current stocks. */
   delta: Scalars['Int']['output'];
   goodsId: Scalars['ID']['output'];
+  heldAfter: Scalars['Int']['output'];
+  /** Change of held units; for each goods these add up to its held units (live and not yet swept). */
+  heldDelta: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
   kind: StockMovementKind;
   orderSn?: Maybe<Scalars['String']['output']>;
@@ -204,8 +265,16 @@ export type StockMovement = {
 
 export type StockMovementKind =
   | 'ADJUST'
+  /** confirmHold: held units leave stock (or, after expiry, available ones). */
+  | 'CONFIRM'
+  /** A hold expired (the sweeper, or a write that needed its units): held units are available again. */
+  | 'EXPIRE'
+  /** holdStock: units move into held (delta 0). */
+  | 'HOLD'
   | 'IMPORT'
   | 'REBACK'
+  /** releaseHold: held units are available again (delta 0). */
+  | 'RELEASE'
   | 'SELL'
   | 'SET';
 
@@ -222,6 +291,8 @@ export type StockMovementPage = {
 export type StockSell = {
   __typename?: 'StockSell';
   createdAt: Scalars['DateTime']['output'];
+  /** When a hold stops counting; null for a direct sale (sellStock). */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
   items: Array<StockSellItem>;
   orderSn: Scalars['String']['output'];
   status: StockSellStatus;
@@ -236,8 +307,16 @@ export type StockSellItem = {
 
 /** Where an order stands with inventory. */
 export type StockSellStatus =
-  /** rebackStock came before any sellStock: nothing was taken, and a later sellStock is refused. */
+  /** rebackStock or releaseHold came before any sellStock or holdStock: nothing was taken, and a later one is refused. */
   | 'CANCELLED'
+  /** confirmHold sold the held items (rebackStock gives them back like a sale). */
+  | 'CONFIRMED'
+  /** The hold passed expiresAt unconfirmed; its items count as available again. */
+  | 'EXPIRED'
+  /** holdStock holds the items for the order until expiresAt. */
+  | 'HELD'
+  /** releaseHold gave the held items back before a confirm. */
+  | 'RELEASED'
   /** The deducted items were given back (rebackStock after sellStock). */
   | 'RETURNED'
   /** The order's items were deducted from stock. */
@@ -409,11 +488,14 @@ export type GoodsResolvers<ContextType = InventoryContext, ParentType extends Re
 }>;
 
 export type InventoryResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['Inventory'] = ResolversParentTypes['Inventory']> = ResolversObject<{
+  available?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   effectiveLowStockThreshold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   goods?: Resolver<Maybe<ResolversTypes['Goods']>, ParentType, ContextType>;
   goodsId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  held?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lowStockThreshold?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  onHand?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stockStatus?: Resolver<ResolversTypes['StockStatus'], ParentType, ContextType>;
   stocks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -429,7 +511,10 @@ export type InventoryPageResolvers<ContextType = InventoryContext, ParentType ex
 export type MutationResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   adjustStock?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType, RequireFields<MutationAdjustStockArgs, 'delta' | 'goodsId' | 'reason'>>;
   batchSetStocks?: Resolver<Array<ResolversTypes['Inventory']>, ParentType, ContextType, RequireFields<MutationBatchSetStocksArgs, 'items'>>;
+  confirmHold?: Resolver<ResolversTypes['StockSell'], ParentType, ContextType, RequireFields<MutationConfirmHoldArgs, 'orderSn'>>;
+  holdStock?: Resolver<ResolversTypes['StockSell'], ParentType, ContextType, RequireFields<MutationHoldStockArgs, 'items' | 'orderSn'>>;
   rebackStock?: Resolver<ResolversTypes['StockSell'], ParentType, ContextType, RequireFields<MutationRebackStockArgs, 'orderSn'>>;
+  releaseHold?: Resolver<ResolversTypes['StockSell'], ParentType, ContextType, RequireFields<MutationReleaseHoldArgs, 'orderSn'>>;
   sellStock?: Resolver<ResolversTypes['StockSell'], ParentType, ContextType, RequireFields<MutationSellStockArgs, 'items' | 'orderSn'>>;
   setLowStockThreshold?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType, RequireFields<MutationSetLowStockThresholdArgs, 'goodsId'>>;
   setStock?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType, RequireFields<MutationSetStockArgs, 'goodsId' | 'stocks'>>;
@@ -438,6 +523,7 @@ export type MutationResolvers<ContextType = InventoryContext, ParentType extends
 export type QueryResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   inventory?: Resolver<Maybe<ResolversTypes['Inventory']>, ParentType, ContextType, RequireFields<QueryInventoryArgs, 'goodsId'>>;
   lowStockGoods?: Resolver<ResolversTypes['InventoryPage'], ParentType, ContextType, RequireFields<QueryLowStockGoodsArgs, 'first'>>;
+  stockHold?: Resolver<Maybe<ResolversTypes['StockSell']>, ParentType, ContextType, RequireFields<QueryStockHoldArgs, 'orderSn'>>;
   stockMovements?: Resolver<ResolversTypes['StockMovementPage'], ParentType, ContextType, RequireFields<QueryStockMovementsArgs, 'first' | 'goodsId'>>;
   stockSell?: Resolver<Maybe<ResolversTypes['StockSell']>, ParentType, ContextType, RequireFields<QueryStockSellArgs, 'orderSn'>>;
 }>;
@@ -447,6 +533,8 @@ export type StockMovementResolvers<ContextType = InventoryContext, ParentType ex
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   delta?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   goodsId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  heldAfter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  heldDelta?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['StockMovementKind'], ParentType, ContextType>;
   orderSn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -464,6 +552,7 @@ export type StockMovementPageResolvers<ContextType = InventoryContext, ParentTyp
 
 export type StockSellResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['StockSell'] = ResolversParentTypes['StockSell']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['StockSellItem']>, ParentType, ContextType>;
   orderSn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['StockSellStatus'], ParentType, ContextType>;

@@ -7,11 +7,18 @@ export const Inventory: InventoryResolvers = {
   // Rows replayed from an idempotency record written before thresholds existed lack the field.
   lowStockThreshold: (row) => row.lowStockThreshold ?? null,
   effectiveLowStockThreshold: (row, _args, { lowStock }) => row.lowStockThreshold ?? lowStock.defaultThreshold,
-  stockStatus: (row, _args, { lowStock }) => stockStatus(row.stocks, row.lowStockThreshold, lowStock),
+  onHand: (row) => row.stocks,
+  held: (row, _args, { loaders }) => loaders.liveHeldByGoodsId.load(row.goodsId),
+  available: async (row, _args, { loaders }) => row.stocks - (await loaders.liveHeldByGoodsId.load(row.goodsId)),
+  stockStatus: async (row, _args, { loaders, lowStock }) =>
+    stockStatus(row.stocks - (await loaders.liveHeldByGoodsId.load(row.goodsId)), row.lowStockThreshold, lowStock),
   // The stock this row holds right now (as written by this very mutation), not a
   // second read through the request's loader, whose cache may predate the write.
-  goods: (row) => ({
+  goods: async (row, _args, { loaders }) => ({
     id: String(row.goodsId),
-    state: { stocks: row.stocks, lowStockThreshold: row.lowStockThreshold ?? null },
+    state: {
+      stocks: row.stocks - (await loaders.liveHeldByGoodsId.load(row.goodsId)),
+      lowStockThreshold: row.lowStockThreshold ?? null,
+    },
   }),
 };

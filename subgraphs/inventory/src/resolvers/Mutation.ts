@@ -3,6 +3,8 @@ import type { InventoryContext } from "../context";
 import type { MutationResolvers } from "../generated/resolvers-types";
 import { adjustStock } from "../stock/adjust-stock";
 import { wasApplied } from "../stock/applied";
+import { parseTtlSeconds } from "../stock/hold-options";
+import { confirmHold, holdStock, reclaimExpired, releaseHold } from "../stock/holds";
 import { runOnce, stockRequest } from "../stock/idempotency";
 import { setLowStockThreshold } from "../stock/low-stock";
 import { failureOutcome, type StockChangeKind } from "../stock/metrics";
@@ -53,7 +55,7 @@ const single = <Row>([row]: Row[]): Row => {
 // The admin writes run once per requestId (../stock/idempotency); the request's
 // input is the validated arguments plus the actor.
 export const Mutation: MutationResolvers = {
-  setStock: counted("SET", async (_root, args, { db, actor }) => {
+  setStock: counted("SET", async (_root, args, { db, actor, holds }) => {
     const set = {
       goodsId: parseGoodsId(args.goodsId),
       stocks: parseStocks(args.stocks),
@@ -61,6 +63,7 @@ export const Mutation: MutationResolvers = {
     };
     const meta = { reason: parseReason(args.reason), actor, requestId: parseRequestId(args.requestId) };
     const request = stockRequest(meta.requestId, "SET_STOCK", { ...set, reason: meta.reason, actor });
+    await reclaimExpired(db, [set.goodsId], holds.clock());
     return single(await runOnce(db, request, (sql) => setStocks(sql, [set], meta)));
   }),
 
@@ -68,7 +71,7 @@ export const Mutation: MutationResolvers = {
     setLowStockThreshold(db, parseGoodsId(args.goodsId), args.threshold ?? null),
   ),
 
-  adjustStock: counted("ADJUST", async (_root, args, { db, actor }) => {
+  adjustStock: counted("ADJUST", async (_root, args, { db, actor, holds }) => {
     const goodsId = parseGoodsId(args.goodsId);
     const delta = parseDelta(args.delta);
     const meta = {
@@ -77,18 +80,25 @@ export const Mutation: MutationResolvers = {
       requestId: parseRequestId(args.requestId),
     };
     const request = stockRequest(meta.requestId, "ADJUST_STOCK", { goodsId, delta, reason: meta.reason, actor });
+    // A hold past its expiry must not keep on-hand units from being taken away.
+    if (delta < 0) await reclaimExpired(db, [goodsId], holds.clock());
     return single(await runOnce(db, request, async (sql) => [await adjustStock(sql, goodsId, delta, meta)]));
   }),
 
-  batchSetStocks: counted("BATCH_SET", (_root, args, { db, actor }) => {
+  batchSetStocks: counted("BATCH_SET", async (_root, args, { db, actor, holds }) => {
     const sets = parseStockSets(args.items);
     const meta = { reason: parseReason(args.reason), actor, requestId: parseRequestId(args.requestId) };
     const request = stockRequest(meta.requestId, "BATCH_SET_STOCKS", { items: sets, reason: meta.reason, actor });
+    await reclaimExpired(
+      db,
+      sets.map((set) => set.goodsId),
+      holds.clock(),
+    );
     return runOnce(db, request, (sql) => setStocks(sql, sets, meta));
   }),
 
-  sellStock: counted("SELL", async (_root, args, { db, actor, stockMetrics }) => {
-    const sold = await sellStock(db, parseOrderSn(args.orderSn), mergeOrderItems(args.items), actor);
+  sellStock: counted("SELL", async (_root, args, { db, actor, stockMetrics, holds }) => {
+    const sold = await sellStock(db, parseOrderSn(args.orderSn), mergeOrderItems(args.items), actor, holds.clock());
     if (wasApplied(sold)) stockMetrics?.sold(units(sold));
     return sold;
   }),
@@ -98,4 +108,22 @@ export const Mutation: MutationResolvers = {
     if (wasApplied(returned)) stockMetrics?.returned(units(returned));
     return returned;
   }),
+
+  holdStock: counted("HOLD", async (_root, args, { db, actor, holds }) => {
+    const orderSn = parseOrderSn(args.orderSn);
+    const items = mergeOrderItems(args.items);
+    const now = holds.clock();
+    const expiresAt = new Date(now.getTime() + parseTtlSeconds(args.ttlSeconds, holds) * 1000);
+    return holdStock(db, { orderSn, items, expiresAt }, actor, now);
+  }),
+
+  confirmHold: counted("CONFIRM", async (_root, args, { db, actor, stockMetrics, holds }) => {
+    const confirmed = await confirmHold(db, parseOrderSn(args.orderSn), actor, holds.clock());
+    if (wasApplied(confirmed)) stockMetrics?.sold(units(confirmed));
+    return confirmed;
+  }),
+
+  releaseHold: counted("RELEASE", (_root, args, { db, actor, holds }) =>
+    releaseHold(db, parseOrderSn(args.orderSn), actor, holds.clock()),
+  ),
 };

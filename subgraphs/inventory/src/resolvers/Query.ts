@@ -8,6 +8,7 @@ export const Query: QueryResolvers = {
   inventory: (_root, args, { db }) =>
     db.prisma.inventory.findUnique({ where: { goodsId: parseGoodsId(args.goodsId) } }),
   stockSell: (_root, args, { db }) => findStockSell(db.sql, parseOrderSn(args.orderSn)),
+  stockHold: (_root, args, { db }) => findStockSell(db.sql, parseOrderSn(args.orderSn)),
   stockMovements: (_root, args, { db }) =>
     listMovements(db, parseGoodsId(args.goodsId), args.first ?? 20, args.after ?? null),
   lowStockGoods: (_root, args, { db, lowStock }) => listLowStock(db, lowStock, args.first ?? 20, args.after ?? null),

@@ -1,7 +1,7 @@
 import { badUserInput, INT32_MAX, notFound } from "@emshop/common/errors";
 import type { Inventory as InventoryRow } from "@emshop/db/inventory";
 import type { SqlClient } from "@emshop/db/sql-client";
-import { insufficientStock } from "./errors";
+import { belowHeld, insufficientStock } from "./errors";
 import { INVENTORY_COLUMNS, ledgerInsert } from "./ledger";
 import type { ChangeMeta } from "./set-stocks";
 
@@ -21,7 +21,7 @@ export async function adjustStock(
   const [row] = await sql.query<InventoryRow>(
     `WITH updated AS (
        UPDATE inventory SET stocks = stocks + $2, version = version + 1, updated_at = CURRENT_TIMESTAMP
-       WHERE goods_id = $1 AND stocks::bigint + $2 BETWEEN 0 AND ${INT32_MAX}
+       WHERE goods_id = $1 AND stocks::bigint + $2 BETWEEN held AND ${INT32_MAX}
        RETURNING *, $2::int AS delta
      ), ledger AS (${ledgerInsert("updated", "ADJUST", { reason: "$3", actor: "$4", requestId: "$5" })})
      SELECT ${INVENTORY_COLUMNS} FROM updated`,
@@ -29,8 +29,14 @@ export async function adjustStock(
   );
   if (row) return row;
   // Nothing changed; say why, from the row as it is now.
-  const [current] = await sql.query<{ stocks: number }>("SELECT stocks FROM inventory WHERE goods_id = $1", [goodsId]);
+  const [current] = await sql.query<{ stocks: number; held: number }>(
+    "SELECT stocks, held FROM inventory WHERE goods_id = $1",
+    [goodsId],
+  );
   if (!current) throw notFound("Inventory of goods", goodsId);
   if (current.stocks + delta > INT32_MAX) throw badUserInput("delta", `stocks would exceed ${INT32_MAX}`);
-  throw insufficientStock([{ goodsId, requested: -delta, available: current.stocks }]);
+  const after = current.stocks + delta;
+  if (after >= 0 && after < current.held) throw belowHeld([{ goodsId, held: current.held, requested: after }]);
+  // Too few units (or a concurrent change moved the row between the update and this read).
+  throw insufficientStock([{ goodsId, requested: -delta, available: current.stocks - current.held }]);
 }

@@ -4,7 +4,7 @@
  * change and its ledger rows are committed together or not at all, and no extra
  * round trip is spent while the changed rows are locked.
  */
-export type MovementKind = "SET" | "ADJUST" | "SELL" | "REBACK" | "IMPORT";
+export type MovementKind = "SET" | "ADJUST" | "SELL" | "REBACK" | "IMPORT" | "HOLD" | "CONFIRM" | "RELEASE" | "EXPIRE";
 
 /** The columns the inventory queries return, named like the Prisma model. */
 export const INVENTORY_COLUMNS = `id, goods_id AS "goodsId", stocks, version, updated_at AS "updatedAt", low_stock_threshold AS "lowStockThreshold"`;
@@ -16,15 +16,17 @@ export interface LedgerValues {
   actor?: string;
   /** The idempotency key of an admin write (see idempotency.ts). */
   requestId?: string;
+  /** The source's column with the change of held units (holds, ./holds.ts); 0 when not given. */
+  heldDelta?: string;
 }
 
 /**
  * `INSERT INTO stock_movement … SELECT … FROM source`, where `source` (a CTE)
- * has the columns goods_id, delta, stocks (after) and version (after).
+ * has the columns goods_id, delta, stocks, held and version (all three after).
  */
 export function ledgerInsert(source: string, kind: MovementKind, values: LedgerValues): string {
   const text = (expression = "NULL") => `${expression}::text`;
-  return `INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, order_sn, actor, request_id)
-    SELECT goods_id, delta, stocks, version, '${kind}', ${text(values.reason)}, ${text(values.orderSn)}, ${text(values.actor)}, ${text(values.requestId)}
+  return `INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, order_sn, actor, request_id, held_delta, held_after)
+    SELECT goods_id, delta, stocks, version, '${kind}', ${text(values.reason)}, ${text(values.orderSn)}, ${text(values.actor)}, ${text(values.requestId)}, ${values.heldDelta ?? "0"}, held
     FROM ${source} ORDER BY goods_id`;
 }

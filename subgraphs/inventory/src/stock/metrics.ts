@@ -3,7 +3,16 @@ import type { InventoryDb } from "@emshop/db/inventory";
 import type { LowStockOptions } from "./low-stock";
 
 /** The stock changes `stock_changes_total` counts, one per mutation. */
-export type StockChangeKind = "SET" | "ADJUST" | "BATCH_SET" | "SELL" | "REBACK" | "THRESHOLD";
+export type StockChangeKind =
+  | "SET"
+  | "ADJUST"
+  | "BATCH_SET"
+  | "SELL"
+  | "REBACK"
+  | "THRESHOLD"
+  | "HOLD"
+  | "CONFIRM"
+  | "RELEASE";
 
 /** Error codes that get their own outcome label; any other failure is OTHER. */
 const OUTCOME_CODES = new Set([
@@ -14,6 +23,10 @@ const OUTCOME_CODES = new Set([
   "IDEMPOTENCY_CONFLICT",
   "NOT_FOUND",
   "BAD_USER_INPUT",
+  "HOLD_EXPIRED",
+  "HOLD_NOT_FOUND",
+  "HOLD_RELEASED",
+  "BELOW_HELD",
 ]);
 
 /** The outcome label of a failed stock change: its `extensions.code` if known, else OTHER. */

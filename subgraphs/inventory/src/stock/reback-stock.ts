@@ -21,7 +21,7 @@ import { findStockSell, STOCK_SELL_COLUMNS, type StockSellRow } from "./stock-se
 const RETURN_SQL = `
   WITH flipped AS (
     UPDATE stock_sell SET status = 'RETURNED', updated_at = CURRENT_TIMESTAMP
-    WHERE order_sn = $1 AND status = 'SOLD'
+    WHERE order_sn = $1 AND status IN ('SOLD', 'CONFIRMED')
     RETURNING ${STOCK_SELL_COLUMNS}
   ), given AS (
     SELECT * FROM unnest($2::int[], $3::int[]) AS t(goods_id, num) WHERE EXISTS (SELECT 1 FROM flipped)
@@ -31,9 +31,9 @@ const RETURN_SQL = `
     SELECT goods_id, num, 1 FROM given ORDER BY goods_id
     ON CONFLICT (goods_id) DO UPDATE
       SET stocks = i.stocks + excluded.stocks, version = i.version + 1, updated_at = CURRENT_TIMESTAMP
-    RETURNING i.goods_id, i.stocks, i.version
+    RETURNING i.goods_id, i.stocks, i.held, i.version
   ), updated AS (
-    SELECT u.goods_id, u.stocks, u.version, g.num AS delta FROM upserted u JOIN given g USING (goods_id)
+    SELECT u.goods_id, u.stocks, u.held, u.version, g.num AS delta FROM upserted u JOIN given g USING (goods_id)
   ), ledger AS (${ledgerInsert("updated", "REBACK", { orderSn: "$1", actor: "$4" })})
   SELECT * FROM flipped`;
 
@@ -51,7 +51,8 @@ export async function rebackStock(db: InventoryDb, orderSn: string, actor: strin
       if (round > 0) throw new Error(`stock_sell ${orderSn} conflicted but cannot be read`);
       continue;
     }
-    if (recorded.status !== "SOLD") return recorded;
+    // A confirmed hold is a sale like any other: it is returned the same way.
+    if (recorded.status !== "SOLD" && recorded.status !== "CONFIRMED") return recorded;
     const goodsIds = recorded.items.map((item) => item.goodsId);
     const [returned] = await db.sql.transaction(async (tx) => {
       await lockInventoryRows(tx, goodsIds);

@@ -1,7 +1,7 @@
 import type { InventoryDb } from "@emshop/db/inventory";
-import type { SqlClient } from "@emshop/db/sql-client";
 import { markApplied } from "./applied";
-import { insufficientStock, orderCancelled, orderConflict } from "./errors";
+import { heldNotSold, insufficientStock, orderCancelled, orderConflict } from "./errors";
+import { reclaimExpired, shortages } from "./holds";
 import { ledgerInsert } from "./ledger";
 import { lockInventoryRows } from "./lock-rows";
 import { findStockSell, STOCK_SELL_COLUMNS, type StockSellRow, sameItems } from "./stock-sell-row";
@@ -29,8 +29,8 @@ export const SELL_SQL = `
     SELECT * FROM unnest($1::int[], $2::int[]) AS t(goods_id, num)
   ), updated AS (
     UPDATE inventory i SET stocks = i.stocks - w.num, version = i.version + 1, updated_at = CURRENT_TIMESTAMP
-    FROM wanted w WHERE i.goods_id = w.goods_id AND i.stocks >= w.num
-    RETURNING i.goods_id, i.stocks, i.version, -w.num AS delta
+    FROM wanted w WHERE i.goods_id = w.goods_id AND i.stocks - i.held >= w.num
+    RETURNING i.goods_id, i.stocks, i.held, i.version, -w.num AS delta
   ), claimed AS (
     INSERT INTO stock_sell (order_sn, status, items)
     SELECT $3, 'SOLD', $4::jsonb WHERE (SELECT count(*) FROM updated) = $5
@@ -50,28 +50,42 @@ export async function sellStock(
   orderSn: string,
   items: OrderItem[],
   actor: string | null,
+  now: Date = new Date(),
 ): Promise<StockSellRow> {
   const goodsIds = items.map((item) => item.goodsId);
   const params = [goodsIds, items.map((item) => item.num), orderSn, JSON.stringify(items), items.length, actor];
-  try {
-    const [sold] =
-      items.length === 1
-        ? await db.sql.query<StockSellRow>(SELL_SQL, params)
-        : await db.sql.transaction(async (tx) => {
-            // Several rows: lock them in goods-id order first; the UPDATE's join may visit them in any order.
-            await lockInventoryRows(tx, goodsIds);
-            const rows = await tx.query<StockSellRow>(SELL_SQL, params);
-            if (rows.length === 0) throw NOT_ALL_TAKEN;
-            return rows;
-          });
-    if (sold) return markApplied(sold);
-  } catch (error) {
-    if (error !== NOT_ALL_TAKEN && !isDuplicateOrder(error)) throw error;
+  let duplicate = false;
+  const take = async (): Promise<StockSellRow | null> => {
+    try {
+      const [sold] =
+        items.length === 1
+          ? await db.sql.query<StockSellRow>(SELL_SQL, params)
+          : await db.sql.transaction(async (tx) => {
+              // Several rows: lock them in goods-id order first; the UPDATE's join may visit them in any order.
+              await lockInventoryRows(tx, goodsIds);
+              const rows = await tx.query<StockSellRow>(SELL_SQL, params);
+              if (rows.length === 0) throw NOT_ALL_TAKEN;
+              return rows;
+            });
+      return sold ?? null;
+    } catch (error) {
+      if (error === NOT_ALL_TAKEN) return null;
+      if (!isDuplicateOrder(error)) throw error;
+      duplicate = true;
+      return null;
+    }
+  };
+  // Short of stock while expired holds still count in `held`: they are ended first (./holds.ts).
+  const sold = await take();
+  if (sold) return markApplied(sold);
+  if (!duplicate && (await reclaimExpired(db, goodsIds, now)) > 0) {
+    const retried = await take();
+    if (retried) return markApplied(retried);
   }
   // Nothing was taken: the orderSn is already recorded, or some item lacks stock.
   const recorded = await recordedOrder(db, orderSn);
   if (recorded) return replay(recorded, items);
-  throw insufficientStock(await shortages(db.sql, items));
+  throw insufficientStock(await shortages(db.sql, items, now));
 }
 
 /** A sentinel that rolls back the probe below. */
@@ -101,17 +115,7 @@ async function recordedOrder(db: InventoryDb, orderSn: string): Promise<StockSel
 /** The orderSn is already recorded: answer from the record, deduct nothing. */
 function replay(recorded: StockSellRow, items: OrderItem[]): StockSellRow {
   if (recorded.status === "CANCELLED") throw orderCancelled(recorded.orderSn);
+  if (recorded.expiresAt !== null) throw heldNotSold(recorded.orderSn);
   if (!sameItems(recorded.items, items)) throw orderConflict(recorded.orderSn);
   return recorded;
-}
-
-async function shortages(sql: SqlClient, items: OrderItem[]) {
-  const rows = await sql.query<{ goodsId: number; stocks: number }>(
-    `SELECT goods_id AS "goodsId", stocks FROM inventory WHERE goods_id = ANY($1::int[])`,
-    [items.map((item) => item.goodsId)],
-  );
-  const available = new Map(rows.map((row) => [row.goodsId, row.stocks]));
-  return items
-    .filter((item) => (available.get(item.goodsId) ?? 0) < item.num)
-    .map((item) => ({ goodsId: item.goodsId, requested: item.num, available: available.get(item.goodsId) ?? null }));
 }

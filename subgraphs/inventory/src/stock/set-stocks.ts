@@ -1,7 +1,7 @@
 import { notFound } from "@emshop/common/errors";
 import type { Inventory as InventoryRow } from "@emshop/db/inventory";
 import type { SqlClient } from "@emshop/db/sql-client";
-import { versionConflict } from "./errors";
+import { belowHeld, versionConflict } from "./errors";
 import { INVENTORY_COLUMNS, ledgerInsert } from "./ledger";
 import { lockInventoryRows } from "./lock-rows";
 
@@ -45,10 +45,10 @@ export async function setStocks(sql: SqlClient, sets: StockSet[], meta: ChangeMe
         [creatable],
       );
     }
-    const current = await lockInventoryRows<{ goodsId: number; stocks: number; version: number }>(
+    const current = await lockInventoryRows<{ goodsId: number; stocks: number; held: number; version: number }>(
       tx,
       goodsIds,
-      `goods_id AS "goodsId", stocks, version`,
+      `goods_id AS "goodsId", stocks, held, version`,
     );
     const byGoodsId = new Map(current.map((row) => [row.goodsId, row]));
     const conflicts = [];
@@ -60,6 +60,12 @@ export async function setStocks(sql: SqlClient, sets: StockSet[], meta: ChangeMe
         conflicts.push({ goodsId: set.goodsId, expectedVersion: set.expectedVersion, currentVersion: row.version });
     }
     if (conflicts.length > 0) throw versionConflict(conflicts);
+    // On hand never below what checkouts hold (expired holds were ended before: ./holds.ts reclaimExpired).
+    const short = sorted.flatMap((set) => {
+      const held = byGoodsId.get(set.goodsId)?.held ?? 0;
+      return set.stocks < held ? [{ goodsId: set.goodsId, held, requested: set.stocks }] : [];
+    });
+    if (short.length > 0) throw belowHeld(short);
 
     const updated = await tx.query<InventoryRow>(
       `WITH input AS (

@@ -1,7 +1,7 @@
 import type { SqlClient } from "@emshop/db/sql-client";
 import type { OrderItem } from "./validate";
 
-export type StockSellStatus = "SOLD" | "RETURNED" | "CANCELLED";
+export type StockSellStatus = "SOLD" | "RETURNED" | "CANCELLED" | "HELD" | "CONFIRMED" | "RELEASED" | "EXPIRED";
 
 /** One stock_sell row: what an order took from stock and where it stands. */
 export interface StockSellRow {
@@ -11,9 +11,11 @@ export interface StockSellRow {
   items: OrderItem[];
   createdAt: Date;
   updatedAt: Date;
+  /** When a hold stops counting; null for direct sells. */
+  expiresAt: Date | null;
 }
 
-export const STOCK_SELL_COLUMNS = `order_sn AS "orderSn", status, items, created_at AS "createdAt", updated_at AS "updatedAt"`;
+export const STOCK_SELL_COLUMNS = `order_sn AS "orderSn", status, items, created_at AS "createdAt", updated_at AS "updatedAt", expires_at AS "expiresAt"`;
 
 export async function findStockSell(sql: SqlClient, orderSn: string): Promise<StockSellRow | null> {
   const [row] = await sql.query<StockSellRow>(`SELECT ${STOCK_SELL_COLUMNS} FROM stock_sell WHERE order_sn = $1`, [
