@@ -136,6 +136,15 @@ describe("holdStock / confirmHold / releaseHold", () => {
     expect(codes(await confirm("never-held"))).toEqual(["HOLD_NOT_FOUND"]);
   });
 
+  it("an orderSn sold directly is no hold: confirm is ORDER_CONFLICT, release returns the sale untouched", async () => {
+    expect((await sell("s-2", [item(3, 1)])).errors).toBeUndefined();
+    const before = await stored(3);
+    expect(codes(await confirm("s-2"))).toEqual(["ORDER_CONFLICT"]);
+    expect((await release("s-2")).data?.releaseHold).toMatchObject({ status: "SOLD" });
+    expect(codes(await hold("s-2", [item(3, 1)]))).toEqual(["ORDER_CONFLICT"]);
+    expect(await stored(3)).toEqual(before);
+  });
+
   it("a release before the hold records CANCELLED and the late hold is refused (ORDER_CANCELLED)", async () => {
     expect((await release("h-5")).data?.releaseHold).toMatchObject({ status: "CANCELLED", items: [] });
     expect(codes(await hold("h-5", [item(5, 1)]))).toEqual(["ORDER_CANCELLED"]);

@@ -19,7 +19,7 @@ export const DEFAULT_HOLDS: HoldOptions = {
   maxTtlSeconds: 86_400,
   defaultTtlSeconds: 900,
   sweepIntervalMs: 5_000,
-  sweepBatchSize: 100,
+  sweepBatchSize: 500,
 };
 
 /** `ttlSeconds` of holdStock: the default when absent, else within the configured bounds. */

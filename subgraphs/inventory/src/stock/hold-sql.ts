@@ -82,3 +82,34 @@ export const CONFIRM_EXPIRED_SQL = `
 export const LIVE_HELD_SQL = `
   SELECT goods_id AS "goodsId", sum(num)::int AS held FROM stock_hold
   WHERE goods_id = ANY($1::int[]) AND expires_at > $2 GROUP BY goods_id`;
+
+/**
+ * The sweeper's batch ($1 candidate orderSns, $2 the goods ids it could lock,
+ * $3 now, $4 actor): every candidate still HELD and expired whose goods are all
+ * locked ends as EXPIRED in one statement. The ledger gets one EXPIRE row per
+ * goods for the whole batch (a row's version moves once per statement), its
+ * reason counting the holds; each order's own record says EXPIRED.
+ */
+export const SWEEP_SQL = `
+  WITH eligible AS (
+    SELECT order_sn FROM stock_hold WHERE order_sn = ANY($1::text[])
+    GROUP BY order_sn HAVING bool_and(goods_id = ANY($2::int[]))
+  ), flipped AS (
+    UPDATE stock_sell SET status = 'EXPIRED', updated_at = CURRENT_TIMESTAMP
+    WHERE order_sn IN (SELECT order_sn FROM eligible) AND status = 'HELD' AND expires_at <= $3
+    RETURNING order_sn
+  ), gone AS (
+    DELETE FROM stock_hold h USING flipped f WHERE h.order_sn = f.order_sn
+    RETURNING h.goods_id, h.num
+  ), per_goods AS (
+    SELECT goods_id, sum(num)::int AS num, count(*)::int AS holds FROM gone GROUP BY goods_id
+  ), updated AS (
+    UPDATE inventory i SET held = i.held - p.num, version = i.version + 1, updated_at = CURRENT_TIMESTAMP
+    FROM per_goods p WHERE i.goods_id = p.goods_id
+    RETURNING i.goods_id, i.stocks, i.held, i.version, 0 AS delta, -p.num AS held_delta, p.holds
+  ), ledger AS (${ledgerInsert("updated", "EXPIRE", {
+    reason: "(holds || ' expired hold(s), ended by the sweeper')",
+    actor: "$4",
+    heldDelta: "held_delta",
+  })})
+  SELECT count(*)::int AS ended FROM flipped`;

@@ -1,7 +1,7 @@
 import type { InventoryDb } from "@emshop/db/inventory";
 import type { Logger } from "pino";
 import type { HoldOptions } from "./hold-options";
-import { EXPIRE_SQL } from "./hold-sql";
+import { SWEEP_SQL } from "./hold-sql";
 
 /** The advisory lock key of the sweeper: one replica sweeps at a time. */
 export const SWEEPER_LOCK_KEY = 7_311_016;
@@ -15,7 +15,8 @@ export const SWEEPER_LOCK_KEY = 7_311_016;
  * with its connection, so the next replica's next tick takes over. The
  * sweeper never waits for a lock: holds are picked FOR UPDATE SKIP LOCKED and
  * their inventory rows are locked SKIP LOCKED too, so a hold whose goods are
- * busy selling is left to the next batch. A transaction that never waits can
+ * busy selling is left to the next batch; the batch ends in one statement
+ * (SWEEP_SQL). A transaction that never waits can
  * be in no deadlock, whatever order it takes rows in, and sells are never
  * queued behind the sweep for longer than one short statement.
  */
@@ -31,25 +32,26 @@ export async function sweepExpiredHolds(db: InventoryDb, options: HoldOptions): 
        WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, options.sweepBatchSize],
     );
-    let ended = 0;
-    for (const { orderSn } of due) {
-      const items = await tx.query<{ goods_id: number }>(
-        "SELECT goods_id FROM stock_hold WHERE order_sn = $1 ORDER BY goods_id",
-        [orderSn],
-      );
-      const locked = await tx.query(
-        "SELECT goods_id FROM inventory WHERE goods_id = ANY($1::int[]) ORDER BY goods_id FOR UPDATE SKIP LOCKED",
-        [items.map((item) => item.goods_id)],
-      );
-      if (locked.length < items.length) continue;
-      const [expired] = await tx.query(EXPIRE_SQL, [orderSn, now, "hold sweeper"]);
-      if (expired) ended++;
-    }
-    return ended;
+    if (due.length === 0) return 0;
+    const orderSns = due.map((row) => row.orderSn);
+    const locked = await tx.query<{ goodsId: number }>(
+      `SELECT goods_id AS "goodsId" FROM inventory
+       WHERE goods_id IN (SELECT goods_id FROM stock_hold WHERE order_sn = ANY($1::text[]))
+       ORDER BY goods_id FOR UPDATE SKIP LOCKED`,
+      [orderSns],
+    );
+    const [result] = await tx.query<{ ended: number }>(SWEEP_SQL, [
+      orderSns,
+      locked.map((row) => row.goodsId),
+      now,
+      "hold sweeper",
+    ]);
+    // Holds whose goods were busy stay HELD (and count for nothing meanwhile) until a later batch.
+    return result?.ended ?? 0;
   });
 }
 
-/** Runs the sweeper every `sweepIntervalMs` until stopped; batches back to back while they come full. */
+/** Runs the sweeper every `sweepIntervalMs` until stopped; batches back to back while they end holds. */
 export function startHoldSweeper(db: InventoryDb, options: HoldOptions, logger: Logger) {
   if (options.sweepIntervalMs <= 0) return { stop: async () => {} };
   let running: Promise<void> | undefined;
@@ -59,7 +61,8 @@ export function startHoldSweeper(db: InventoryDb, options: HoldOptions, logger: 
       for (;;) {
         const ended = await sweepExpiredHolds(db, options);
         if (ended > 0) logger.info({ ended }, "expired holds ended");
-        if (stopped || ended < options.sweepBatchSize) break;
+        // On while batches end holds; one that ended none (nothing due, or only busy goods) waits for the next tick.
+        if (stopped || ended === 0) break;
       }
     } catch (error) {
       // The next tick tries again; holds past expiry already count for nothing meanwhile.
