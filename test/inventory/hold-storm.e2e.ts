@@ -4,6 +4,7 @@ import { importStocks } from "@emshop/inventory/stock/import-stocks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCodes, type GraphQLResponse, gql } from "../support/graphql-client";
 import { processStackAvailable, processStackUnavailableReason } from "../support/process-stack";
+import { random } from "../support/random";
 import { type ServiceProcess, spawnService } from "../support/service-process";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 import { asForSpawned } from "../support/tokens";
@@ -29,16 +30,6 @@ type Op =
   | { kind: "confirm" | "release" | "reback"; orderSn: string }
   | { kind: "sell"; orderSn: string; items: Item[] }
   | { kind: "adjust"; goodsId: string; delta: number };
-
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function planStorm(seed: number): Op[] {
   const next = random(seed);

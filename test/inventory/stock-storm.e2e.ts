@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCodes, type GraphQLResponse, gql } from "../support/graphql-client";
+import { random } from "../support/random";
 import { type Stack, startStack } from "../support/stack";
 import { onPostgres } from "../support/test-database";
 import { ledgerViolations } from "./support/ledger-check";
@@ -15,17 +16,6 @@ type Op =
   | { kind: "reback"; orderSn: string }
   | { kind: "adjust"; goodsId: string; delta: number }
   | { kind: "set"; goodsId: string; stocks: number; optimistic: boolean };
-
-/** A deterministic pseudo-random stream (mulberry32), so a failing storm can be replayed. */
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function planStorm(seed: number): Op[] {
   const next = random(seed);

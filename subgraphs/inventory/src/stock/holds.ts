@@ -13,7 +13,7 @@ import {
 } from "./errors";
 import { CONFIRM_EXPIRED_SQL, CONFIRM_LIVE_SQL, EXPIRE_SQL, HOLD_SQL, LIVE_HELD_SQL, RELEASE_SQL } from "./hold-sql";
 import { lockInventoryRows } from "./lock-rows";
-import { findStockSell, STOCK_SELL_COLUMNS, type StockSellRow, sameItems } from "./stock-sell-row";
+import { findStockSell, recordCancelled, type StockSellRow, sameItems } from "./stock-sell-row";
 import type { OrderItem } from "./validate";
 
 /*
@@ -145,14 +145,11 @@ function replayHold(recorded: StockSellRow, items: OrderItem[]): StockSellRow {
 /** What each short item asked for and what is available now (on hand − live holds). */
 export async function shortages(sql: SqlClient, items: OrderItem[], now: Date): Promise<Shortage[]> {
   const goodsIds = items.map((item) => item.goodsId);
-  const [rows, held] = [
-    await sql.query<{ goodsId: number; stocks: number }>(
-      `SELECT goods_id AS "goodsId", stocks FROM inventory WHERE goods_id = ANY($1::int[])`,
-      [goodsIds],
-    ),
-    await sql.query<{ goodsId: number; held: number }>(LIVE_HELD_SQL, [goodsIds, now]),
-  ];
-  const heldBy = new Map(held.map((row) => [row.goodsId, row.held]));
+  const rows = await sql.query<{ goodsId: number; stocks: number }>(
+    `SELECT goods_id AS "goodsId", stocks FROM inventory WHERE goods_id = ANY($1::int[])`,
+    [goodsIds],
+  );
+  const heldBy = await liveHeld(sql, goodsIds, now);
   const available = new Map(rows.map((row) => [row.goodsId, row.stocks - (heldBy.get(row.goodsId) ?? 0)]));
   return items
     .filter((item) => (available.get(item.goodsId) ?? 0) < item.num)
@@ -252,11 +249,7 @@ export async function releaseHold(
   for (let round = 0; round < 5; round++) {
     const recorded = await findStockSell(db.sql, orderSn);
     if (!recorded) {
-      const [cancelled] = await db.sql.query<StockSellRow>(
-        `INSERT INTO stock_sell (order_sn, status, items) VALUES ($1, 'CANCELLED', '[]'::jsonb)
-         ON CONFLICT (order_sn) DO NOTHING RETURNING ${STOCK_SELL_COLUMNS}`,
-        [orderSn],
-      );
+      const cancelled = await recordCancelled(db.sql, orderSn);
       if (cancelled) return cancelled;
       continue;
     }

@@ -2,7 +2,7 @@ import type { InventoryDb } from "@emshop/db/inventory";
 import { markApplied } from "./applied";
 import { ledgerInsert } from "./ledger";
 import { lockInventoryRows } from "./lock-rows";
-import { findStockSell, STOCK_SELL_COLUMNS, type StockSellRow } from "./stock-sell-row";
+import { findStockSell, recordCancelled, STOCK_SELL_COLUMNS, type StockSellRow } from "./stock-sell-row";
 
 /*
  * rebackStock: the saga's compensation for sellStock, applied at most once.
@@ -42,11 +42,7 @@ export async function rebackStock(db: InventoryDb, orderSn: string, actor: strin
   for (let round = 0; ; round++) {
     const recorded = await findStockSell(db.sql, orderSn);
     if (!recorded) {
-      const [cancelled] = await db.sql.query<StockSellRow>(
-        `INSERT INTO stock_sell (order_sn, status, items) VALUES ($1, 'CANCELLED', '[]'::jsonb)
-         ON CONFLICT (order_sn) DO NOTHING RETURNING ${STOCK_SELL_COLUMNS}`,
-        [orderSn],
-      );
+      const cancelled = await recordCancelled(db.sql, orderSn);
       if (cancelled) return cancelled;
       if (round > 0) throw new Error(`stock_sell ${orderSn} conflicted but cannot be read`);
       continue;

@@ -27,3 +27,17 @@ export async function findStockSell(sql: SqlClient, orderSn: string): Promise<St
 /** Whether a repeated sellStock asks for exactly what the order recorded (both merged and sorted). */
 export const sameItems = (a: readonly OrderItem[], b: readonly OrderItem[]) =>
   a.length === b.length && a.every((item, index) => item.goodsId === b[index]?.goodsId && item.num === b[index]?.num);
+
+/**
+ * Records an orderSn that was never sold or held as CANCELLED (an "empty
+ * rollback": rebackStock or releaseHold came first), so a late sellStock or
+ * holdStock is refused. Null when the orderSn got a record meanwhile.
+ */
+export async function recordCancelled(sql: SqlClient, orderSn: string): Promise<StockSellRow | null> {
+  const [cancelled] = await sql.query<StockSellRow>(
+    `INSERT INTO stock_sell (order_sn, status, items) VALUES ($1, 'CANCELLED', '[]'::jsonb)
+     ON CONFLICT (order_sn) DO NOTHING RETURNING ${STOCK_SELL_COLUMNS}`,
+    [orderSn],
+  );
+  return cancelled ?? null;
+}
