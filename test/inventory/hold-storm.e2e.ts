@@ -48,8 +48,14 @@ function planStorm(seed: number): Op[] {
       plan.push({ kind: "hold", ...hold });
     } else if (roll < 0.35) {
       plan.push({ kind: "hold", ...pick(recent) }); // a retry
-    } else if (roll < 0.55) {
+    } else if (roll < 0.5) {
       plan.push({ kind: "confirm", orderSn: pick(recent).orderSn });
+    } else if (roll < 0.55) {
+      // A confirm that comes seconds after its hold (hundreds of operations later): it races the expiry.
+      plan.push({
+        kind: "confirm",
+        orderSn: pick(holds.slice(-300, -100).length ? holds.slice(-300, -100) : recent).orderSn,
+      });
     } else if (roll < 0.63) {
       plan.push({ kind: "release", orderSn: pick(recent).orderSn });
     } else if (roll < 0.65) {
@@ -82,7 +88,7 @@ describe.runIf(processStackAvailable)(
       await migrate(db.sql, "inventory", { log: () => undefined });
       await importStocks(
         db,
-        GOODS.map((goodsId) => ({ goodsId, stocks: 60 })),
+        GOODS.map((goodsId) => ({ goodsId, stocks: 30 })),
         { reason: "storm setup", actor: "test" },
       );
       await db.close();
