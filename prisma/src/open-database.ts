@@ -7,7 +7,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { listenPglite, listenPostgres, type NotificationHandlers, type NotificationListener } from "./notifications";
 import { type DatabaseName, embeddedDataDir } from "./paths";
 import { PGLITE_EXTENSIONS } from "./pglite-extensions";
-import { pgliteSqlClient, pgPoolSqlClient, type SqlClient } from "./sql-client";
+import { observedSqlClient, pgliteSqlClient, pgPoolSqlClient, type SqlClient } from "./sql-client";
 
 /** How to reach one database. */
 export interface DatabaseOptions {
@@ -25,7 +25,7 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** PostgreSQL `idle_in_transaction_session_timeout`, 0 for none (default 10000 ms). */
   idleInTransactionTimeoutMs?: number;
-  /** Called with the SQL of every query Prisma sends (tests count queries with it). */
+  /** Called with the SQL of every query sent, by Prisma or the raw `sql` client (tests count queries with it). */
   onQuery?: (sql: string) => void;
   /** Called for every SQL statement sent through the PostgreSQL pool, Prisma's and raw alike (for metrics). */
   onStatement?: () => void;
@@ -119,8 +119,8 @@ export type PrismaDatabase<Prisma> = Omit<Connection, "adapter"> & { prisma: Pri
 
 /**
  * Opens a database and its Prisma client (of either generated schema); closing
- * it disconnects Prisma, then the pool. With `onQuery`, Prisma reports the SQL of
- * every query it sends.
+ * it disconnects Prisma, then the pool. With `onQuery`, Prisma and the raw client
+ * report the SQL of every query they send.
  */
 export async function openPrismaDatabase<Prisma extends PrismaLike>(
   db: DatabaseName,
@@ -133,6 +133,7 @@ export async function openPrismaDatabase<Prisma extends PrismaLike>(
   if (onQuery) prisma.$on("query" as never, (event) => onQuery(event.query));
   return {
     ...connection,
+    ...(onQuery ? { sql: observedSqlClient(connection.sql, onQuery) } : {}),
     prisma,
     async close() {
       await prisma.$disconnect();

@@ -89,3 +89,18 @@ export function pgPoolSqlClient(pool: pg.Pool): SqlClient {
     },
   };
 }
+
+/** The same client, telling `onQuery` the SQL of every statement it sends (tests count queries with it). */
+export function observedSqlClient(client: SqlClient, onQuery: (sql: string) => void): SqlClient {
+  return {
+    query(sql, params) {
+      onQuery(sql);
+      return client.query(sql, params);
+    },
+    exec(script) {
+      onQuery(script);
+      return client.exec(script);
+    },
+    transaction: (work) => client.transaction((tx) => work(observedSqlClient(tx, onQuery))),
+  };
+}

@@ -33,6 +33,9 @@ export function apolloHandler<Context extends BaseContext>(
       context: () => context({ req, res }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
+    // What Apollo's cache-control plugin (turned off in ./limits/apollo-options.ts) said of every
+    // answer without cache hints, and no schema here has any: a GraphQL answer is never stored.
+    if (!res.hasHeader("cache-control")) res.setHeader("cache-control", "no-store");
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
       res.setHeader("content-length", Buffer.byteLength(response.body.string));

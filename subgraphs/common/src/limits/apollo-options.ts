@@ -1,5 +1,8 @@
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { formatError } from "../format-error";
 import { graphqlOverHttpStatus } from "../graphql-over-http";
 import { FiniteNumberLiterals } from "../input/finite-numbers";
@@ -49,6 +52,10 @@ export function exposureOptions<Context extends BaseContext>(
       stringArgumentsPlugin<Context>(),
       graphqlOverHttpStatus<Context>(),
       ...(options.metrics ? [graphqlMetricsPlugin<Context>(service, options.metrics)] : []),
+      // No schema carries @cacheControl hints and no answer is HTTP-cached by them, yet Apollo's
+      // default cache-control plugin runs a hook for every resolved field (measured: ~1% of a
+      // subgraph's CPU under catalog load).
+      ApolloServerPluginCacheControlDisabled() as ApolloServerPlugin<Context>,
       ...(production ? [ApolloServerPluginLandingPageDisabled() as ApolloServerPlugin<Context>] : []),
     ],
   };
