@@ -50,8 +50,10 @@ export async function importStockRows(
        ON CONFLICT (goods_id) DO NOTHING
        RETURNING goods_id, stocks, version
      ), ledger AS (
-       INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, actor)
-       SELECT goods_id, stocks, stocks, version, 'IMPORT', $3, $4 FROM created ORDER BY goods_id
+       -- New rows have no threshold of their own: the default is in force (stock events record it).
+       INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, actor, low_stock_threshold)
+       SELECT goods_id, stocks, stocks, version, 'IMPORT', $3, $4, (SELECT default_low_stock_threshold FROM inventory_settings)
+       FROM created ORDER BY goods_id
        RETURNING 1
      )
      SELECT count(*)::int AS created FROM ledger`,

@@ -7,5 +7,6 @@ export default resolverTypesConfig({
     Goods: "../loaders#GoodsRef",
     StockSell: "../stock/stock-sell-row#StockSellRow",
     StockMovement: "@emshop/db/inventory#StockMovement as StockMovementRow",
+    StockChange: "@emshop/common/events/stock-event#StockEvent",
   },
 });

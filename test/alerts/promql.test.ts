@@ -77,6 +77,7 @@ describe("ops/prometheus/alerts.yml", () => {
       EmshopGoodsOutOfStock: ["inventory_goods_out_of_stock"],
       EmshopStockLevelsUnreadable: ["up", "inventory_goods_low_stock"],
       EmshopDatabasePoolSaturated: ["db_pool_connections"],
+      EmshopStockEventsRelayLagging: ["stock_events_relay_lag_seconds", "stock_events_relay_lag_bound_seconds"],
     });
   });
 

@@ -113,7 +113,10 @@ const VOLATILE: Record<string, string[]> = {
   emshop_inventory_backup: ["backed_up_at"],
   legacy_stock_backup: ["backed_up_at"],
   inventory: ["id", "updated_at"],
-  stock_movement: ["id", "created_at"],
+  stock_movement: ["id", "created_at", "txid"],
+  // A fresh database's own identity, and its origin tick's snapshot.
+  inventory_settings: ["database_identity"],
+  stock_event_tick: ["snapshot", "created_at"],
   _emshop_migrations: ["applied_at"],
 };
 

@@ -15,6 +15,10 @@ describe("Goods.stocks batching", () => {
   });
   afterAll(() => stack?.stop());
 
+  // The stock-event ticker runs on its own timer in the same process (its lock
+  // and its snapshot insert); those statements belong to no request.
+  const requestQueries = () =>
+    inventoryQueries.filter((sql) => !/stock_event_tick|pg_try_advisory_xact_lock/.test(sql));
   const stockQueries = () => inventoryQueries.filter((sql) => /from\s+("public"\.)?"?inventory"?\s/i.test(sql));
 
   it.each([1, 20, 100])("sends one inventory query for a list of %i goods", async (size) => {
@@ -27,7 +31,7 @@ describe("Goods.stocks batching", () => {
     expect(items).toHaveLength(size);
     expect(items.every((item) => typeof item.stocks === "number")).toBe(true);
     expect(stockQueries()).toHaveLength(1);
-    expect(inventoryQueries).toHaveLength(1);
+    expect(requestQueries()).toHaveLength(1);
   });
 
   it("the _entities cap bounds the SQL: 1,000 representations sent to inventory directly are one query of at most 1,000 ids", async () => {

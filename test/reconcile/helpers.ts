@@ -60,7 +60,18 @@ export const inventoryStocks = async (shop: LegacyShop) =>
     ).map((row) => [row.goods_id, row.stocks]),
   );
 
-const VOLATILE = new Set(["applied_at", "backed_up_at", "created_at", "updated_at", "started_at", "finished_at"]);
+// txid, snapshot, database_identity: which transaction, which snapshot, which fresh database.
+const VOLATILE = new Set([
+  "applied_at",
+  "backed_up_at",
+  "created_at",
+  "updated_at",
+  "started_at",
+  "finished_at",
+  "txid",
+  "snapshot",
+  "database_identity",
+]);
 
 /** Table contents without times and generated ids, which differ between two equivalent runs. */
 export const withoutVolatile = (tables: Record<string, unknown[]>) =>

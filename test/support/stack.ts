@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { LimitOptions } from "@emshop/common/limits/options";
 import { startGatewayService } from "@emshop/gateway/main";
 import { startGoodsService } from "@emshop/goods/main";
+import type { StockEventOptions } from "@emshop/inventory/events/options";
 import { startInventoryService } from "@emshop/inventory/main";
 import { capturingLogger, type LogLine, quietLogger } from "./logs";
 import { type SeedSize, seedTestData } from "./seed";
@@ -26,6 +27,8 @@ export interface StackOptions {
   limits?: LimitOptions;
   /** Receives every line the services log, parsed (default: they log nothing). */
   log?: (service: "gateway" | "goods" | "inventory", line: LogLine) => void;
+  /** How inventory runs its stock events (default: ticks, no NATS). */
+  stockEvents?: Partial<StockEventOptions>;
 }
 
 export async function startStack(options: StackOptions = {}) {
@@ -49,6 +52,7 @@ export async function startStack(options: StackOptions = {}) {
     ...(options.limits ? { limits: options.limits } : {}),
     demoData: false,
     plugins,
+    ...(options.stockEvents ? { stockEvents: options.stockEvents } : {}),
   });
   if (options.seed !== false) await seedTestData(goods.db, inventory.db, options.seed ?? "small");
   const gateway = await startGatewayService({

@@ -5,7 +5,7 @@ import type { PrepareOptions } from "@emshop/db/prepare";
 import type { Logger } from "pino";
 import { type AuthState, createTokenVerifier } from "./auth/verify";
 import { type AuthOptions, developmentAuth } from "./config/auth";
-import { type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
+import { type ReadinessDetails, type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
 import type { LimitOptions } from "./limits/options";
 import { createLogger } from "./logging/logger";
 import { dbPoolMetrics, dbStatementCounter } from "./metrics/db-pool";
@@ -41,6 +41,8 @@ export interface SubgraphDefinition<Db extends ServiceDatabase, Context extends 
   createContext: (db: Db, request: { headers: IncomingHttpHeaders; auth: AuthState }) => Context;
   /** Registers the subgraph's own metrics that read its database (e.g. inventory's stock levels). */
   registerMetrics?: (registry: Registry, db: Db) => void;
+  /** More of the readiness JSON besides the database (e.g. inventory's `nats: down`); never turns it 503. */
+  readinessDetails?: () => ReadinessDetails | undefined;
 }
 
 /** How one instance runs (from the validated configuration, or set by tests). */
@@ -108,7 +110,10 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
           definition.createContext(db, { headers: req.headers, auth: await verify(req.headers.authorization) }),
           { signal: requestSignal(req, res) },
         ),
-      readiness: async () => void (await db.sql.query("SELECT 1")),
+      readiness: async () => {
+        await db.sql.query("SELECT 1");
+        return definition.readinessDetails?.();
+      },
       port: options.port ?? definition.defaultPort,
       ...(options.host ? { host: options.host } : {}),
       ...(options.shutdown ? { shutdown: options.shutdown } : {}),

@@ -1,7 +1,9 @@
 import { databaseOptions, inventoryDatabaseSettings } from "@emshop/common/config/database";
 import { loadConfig } from "@emshop/common/config/load";
 import { subgraphHost, subgraphServiceOptions, subgraphServiceSettings } from "@emshop/common/config/service";
-import { type ConfigOf, integer, port } from "@emshop/common/config/settings";
+import { type ConfigOf, integer, milliseconds, port } from "@emshop/common/config/settings";
+import { stockEventSettings } from "@emshop/common/config/stock-events";
+import type { StockEventOptions } from "./events/options";
 import type { InventoryServiceOptions } from "./main";
 import type { HoldOptions } from "./stock/hold-options";
 
@@ -41,6 +43,46 @@ export const inventorySettings = {
     description:
       "how often a replica looks for expired holds to end (one replica at a time sweeps; 0: never, reads and writes still ignore expired holds)",
   }),
+  ...stockEventSettings,
+  STOCK_EVENTS_TICK_MS: milliseconds({
+    default: 200,
+    min: 10,
+    max: 60_000,
+    description:
+      "how often a replica ticks the change feed: a committed change reaches the feed, the stream and subscribers within about this long",
+  }),
+  STOCK_EVENTS_RETENTION_HOURS: integer({
+    default: 168,
+    min: 1,
+    max: 87_600,
+    description:
+      "how far back `stockChanges` and the JetStream stream reach (older cursors get `CURSOR_EXPIRED`); the ledger itself is kept",
+  }),
+  STOCK_EVENTS_MAX_MB: integer({
+    default: 1024,
+    min: -1,
+    max: 1_048_576,
+    description: "size bound of the JetStream stream in MiB (-1: none); the oldest messages go first",
+  }),
+  STOCK_EVENTS_DUPLICATE_WINDOW_S: integer({
+    default: 120,
+    min: 1,
+    max: 86_400,
+    description: "JetStream drops a message whose id (`<database>:<movement>`) it stored this recently",
+  }),
+  STOCK_EVENTS_RELAY_LEASE_MS: milliseconds({
+    default: 5000,
+    min: 500,
+    max: 300_000,
+    description: "one replica relays at a time; another takes over this long after it stopped renewing its lease",
+  }),
+  STOCK_EVENTS_LAG_ALERT_SECONDS: integer({
+    default: 30,
+    min: 1,
+    max: 86_400,
+    description:
+      "relay lag at which the `EmshopStockEventsRelayLagging` alert fires (exported as `stock_events_relay_lag_bound_seconds`)",
+  }),
   ...inventoryDatabaseSettings,
   ...subgraphServiceSettings,
 };
@@ -66,12 +108,28 @@ function holdOptions(config: InventoryConfig): Partial<HoldOptions> {
   };
 }
 
+function stockEventOptions(config: InventoryConfig): StockEventOptions {
+  return {
+    tickIntervalMs: config.STOCK_EVENTS_TICK_MS,
+    retentionMs: config.STOCK_EVENTS_RETENTION_HOURS * 3_600_000,
+    maxBytes: config.STOCK_EVENTS_MAX_MB < 0 ? -1 : config.STOCK_EVENTS_MAX_MB * 1024 * 1024,
+    duplicateWindowMs: config.STOCK_EVENTS_DUPLICATE_WINDOW_S * 1000,
+    leaseMs: config.STOCK_EVENTS_RELAY_LEASE_MS,
+    publishTimeoutMs: 2000,
+    lagAlertSeconds: config.STOCK_EVENTS_LAG_ALERT_SECONDS,
+    ...(config.NATS_URL ? { natsUrl: config.NATS_URL } : {}),
+    stream: config.STOCK_EVENTS_STREAM,
+    subject: config.STOCK_EVENTS_SUBJECT,
+  };
+}
+
 export const loadInventoryConfig = (env: Record<string, string | undefined>): InventoryConfig =>
   loadConfig("inventory", inventorySettings, env);
 
 export const inventoryServiceOptions = (config: InventoryConfig): InventoryServiceOptions => ({
   lowStock: { defaultThreshold: config.LOW_STOCK_THRESHOLD },
   holds: holdOptions(config),
+  stockEvents: stockEventOptions(config),
   ...subgraphServiceOptions(
     "inventory",
     { port: config.INVENTORY_PORT, host: config.INVENTORY_HOST },

@@ -3,6 +3,8 @@ import { type SubgraphServiceOptions, startSubgraphService } from "@emshop/commo
 import { openInventoryDb } from "@emshop/db/inventory";
 import { prepareInventoryDb } from "@emshop/db/prepare";
 import { createContext } from "./context";
+import { DEFAULT_STOCK_EVENTS, type StockEventOptions } from "./events/options";
+import { type RunningStockEvents, startStockEvents } from "./events/stock-events";
 import { createInventoryServer } from "./server";
 import { DEFAULT_HOLDS, type HoldOptions } from "./stock/hold-options";
 import { startHoldSweeper } from "./stock/hold-sweeper";
@@ -13,6 +15,8 @@ export interface InventoryServiceOptions extends SubgraphServiceOptions {
   lowStock?: LowStockOptions;
   /** Hold TTLs, the sweeper's pace and the clock (tests move it instead of sleeping). */
   holds?: Partial<HoldOptions>;
+  /** The change feed's ticker and the NATS relay (README "Stock events"). */
+  stockEvents?: Partial<StockEventOptions>;
 }
 
 /** Starts the inventory subgraph: its database, migrations, then HTTP on `options.port` (default 4002). */
@@ -32,11 +36,31 @@ export const startInventoryService = async (options: InventoryServiceOptions = {
       createContext: (db, request) => createContext(db, request, lowStock, stock, holds),
       warmUp: (db) => db.prisma.inventory.findFirst({ select: { id: true } }),
       registerMetrics: (registry, db) => stockLevelMetrics(registry, db, lowStock),
+      readinessDetails: () => events?.readiness(),
     },
     { ...options, metrics },
   );
+  let events: RunningStockEvents | undefined;
+  try {
+    // Movements record the threshold in force, the default included (ledger.ts reads it from here).
+    await service.db.sql.query("UPDATE inventory_settings SET default_low_stock_threshold = $1", [
+      lowStock.defaultThreshold,
+    ]);
+    events = await startStockEvents(
+      service.db.sql,
+      { ...DEFAULT_STOCK_EVENTS, ...options.stockEvents },
+      metrics,
+      service.logger,
+    );
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  const running = events;
   // Every replica runs one; an advisory lock lets one sweep at a time (./stock/hold-sweeper.ts).
   const sweeper = startHoldSweeper(service.db, holds, service.logger);
   const stopService = service.stop;
-  return Object.assign(service, { stop: () => sweeper.stop().then(stopService) });
+  return Object.assign(service, {
+    stop: () => Promise.all([sweeper.stop(), running.stop()]).then(stopService),
+  });
 };

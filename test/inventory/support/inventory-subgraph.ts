@@ -13,6 +13,8 @@ export type { OperationResult } from "../../support/in-process-client";
 
 export interface InventorySubgraph extends InProcessClient {
   db: InventoryDb;
+  /** The database's URL (`memory://` on PGlite), for a second connection of a test's own. */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startInventorySubgraph(
   const server = createInventoryServer();
   return {
     db,
+    url: database.url,
     ...inProcessClient(server, (request) =>
       createContext(db, request, DEFAULT_LOW_STOCK, undefined, { ...DEFAULT_HOLDS, ...holds }),
     ),

@@ -18,4 +18,5 @@ export const ops = {
   releaseHold: operation("order-release-hold"),
   stockHold: operation("order-stock-hold"),
   inventoryHolds: operation("admin-inventory-holds"),
+  stockChanges: operation("stock-changes"),
 };

@@ -9,6 +9,8 @@ export type Scope = (typeof SCOPES)[number];
 export const ROLE_SCOPES: Record<string, readonly Scope[]> = {
   admin: SCOPES,
   "order-service": ["stock:sell"],
+  // The gateway's own credential: the stockChanged subscription reads the change feed with it.
+  gateway: ["stock:audit"],
 };
 
 export const ROLES = Object.keys(ROLE_SCOPES);

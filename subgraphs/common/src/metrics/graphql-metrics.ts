@@ -26,6 +26,7 @@ export const KNOWN_OPERATIONS: readonly string[] = [
   "OrderSellStock",
   "OrderStockHold",
   "OrderStockSell",
+  "StockChanges",
   "StockMovements",
   "StorefrontBanners",
   "StorefrontBrands",
@@ -73,6 +74,8 @@ export const KNOWN_ERROR_CODES: readonly string[] = [
   "HOLD_NOT_FOUND",
   "HOLD_RELEASED",
   "BELOW_HELD",
+  // stock events
+  "CURSOR_EXPIRED",
 ];
 
 const operations = new Set(KNOWN_OPERATIONS);

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Inventory as InventoryRow, StockMovement as StockMovementRow } from '@emshop/db/inventory';
 import type { GoodsRef } from '../loaders';
 import type { StockSellRow } from '../stock/stock-sell-row';
+import type { StockEvent } from '@emshop/common/events/stock-event';
 import type { InventoryContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -198,6 +199,17 @@ export type Query = {
   inventory?: Maybe<Inventory>;
   /** Goods at or below their low-stock threshold (out of stock included), ordered by stocks then goods id (first: 1..100). */
   lowStockGoods: InventoryPage;
+  /**
+   * Every stock change in commit order (README "Stock events"), first: 1..1000
+   * (default 100). Without after: from the oldest change still retained
+   * (STOCK_EVENTS_RETENTION_HOURS). Pass a page's endCursor (or any change's
+   * cursor) as after to read on; CURSOR_EXPIRED when it is older than what is
+   * retained (resync from inventory/goodsList), BAD_USER_INPUT when malformed.
+   * A change appears once it is committed and ticked (STOCK_EVENTS_TICK_MS).
+   */
+  stockChanges: StockChangePage;
+  /** The feed's end now: pass it as after to stockChanges to read only the changes from now on. */
+  stockChangesHead: Scalars['String']['output'];
   /** The hold (or sale) of an order: the same record as stockSell, under the name the checkout flow uses. */
   stockHold?: Maybe<StockSell>;
   /** The ledger of one goods, newest first (first: 1..100, default 20). */
@@ -218,6 +230,12 @@ export type QueryLowStockGoodsArgs = {
 };
 
 
+export type QueryStockChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryStockHoldArgs = {
   orderSn: Scalars['String']['input'];
 };
@@ -233,6 +251,52 @@ export type QueryStockMovementsArgs = {
 export type QueryStockSellArgs = {
   orderSn: Scalars['String']['input'];
 };
+
+/** One committed stock change (one ledger movement), as the change feed and the stream publish it. */
+export type StockChange = {
+  __typename?: 'StockChange';
+  /** Position in the feed: pass it as after (here or to the stockChanged subscription) to resume behind this change. */
+  cursor: Scalars['String']['output'];
+  delta: Scalars['Int']['output'];
+  events: Array<StockEventType>;
+  goodsId: Scalars['ID']['output'];
+  held: Scalars['Int']['output'];
+  heldDelta: Scalars['Int']['output'];
+  /** The event's id, `<database identity>:<movement id>`: unique across databases; consumers dedup on it. */
+  id: Scalars['ID']['output'];
+  kind: StockMovementKind;
+  /** The low-stock threshold in force when the change was written (its events are derived with it). */
+  lowStockThreshold: Scalars['Int']['output'];
+  occurredAt: Scalars['DateTime']['output'];
+  onHand: Scalars['Int']['output'];
+  orderSn?: Maybe<Scalars['String']['output']>;
+  stockStatus: StockStatus;
+  /** Units a storefront may sell after the change (on hand minus held), as Goods.stocks. */
+  stocks: Scalars['Int']['output'];
+  /** Units a storefront could sell before the change. */
+  stocksBefore: Scalars['Int']['output'];
+};
+
+/** A page of the change feed, oldest first. */
+export type StockChangePage = {
+  __typename?: 'StockChangePage';
+  /** Pass as after to read on (also when items is empty: the feed moved on); never null. */
+  endCursor: Scalars['String']['output'];
+  /** True when more changes were already there to read. */
+  hasNextPage: Scalars['Boolean']['output'];
+  items: Array<StockChange>;
+};
+
+/** What a stock change means for a storefront, derived from the change's before and after. */
+export type StockEventType =
+  /** Available went from 0 to above 0. */
+  | 'BACK_IN_STOCK'
+  /** Available crossed the low-stock threshold downward and stayed above 0. */
+  | 'LOW_STOCK'
+  /** Available went from above 0 to 0. */
+  | 'OUT_OF_STOCK'
+  /** Every change. */
+  | 'STOCK_CHANGED';
 
 /** A number of units of one goods, as an order takes them. */
 export type StockItemInput = {
@@ -445,6 +509,9 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  StockChange: ResolverTypeWrapper<StockEvent>;
+  StockChangePage: ResolverTypeWrapper<Omit<StockChangePage, 'items'> & { items: Array<ResolversTypes['StockChange']> }>;
+  StockEventType: StockEventType;
   StockItemInput: StockItemInput;
   StockMovement: ResolverTypeWrapper<StockMovementRow>;
   StockMovementKind: StockMovementKind;
@@ -468,6 +535,8 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  StockChange: StockEvent;
+  StockChangePage: Omit<StockChangePage, 'items'> & { items: Array<ResolversParentTypes['StockChange']> };
   StockItemInput: StockItemInput;
   StockMovement: StockMovementRow;
   StockMovementPage: Omit<StockMovementPage, 'items'> & { items: Array<ResolversParentTypes['StockMovement']> };
@@ -523,9 +592,35 @@ export type MutationResolvers<ContextType = InventoryContext, ParentType extends
 export type QueryResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   inventory?: Resolver<Maybe<ResolversTypes['Inventory']>, ParentType, ContextType, RequireFields<QueryInventoryArgs, 'goodsId'>>;
   lowStockGoods?: Resolver<ResolversTypes['InventoryPage'], ParentType, ContextType, RequireFields<QueryLowStockGoodsArgs, 'first'>>;
+  stockChanges?: Resolver<ResolversTypes['StockChangePage'], ParentType, ContextType, RequireFields<QueryStockChangesArgs, 'first'>>;
+  stockChangesHead?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stockHold?: Resolver<Maybe<ResolversTypes['StockSell']>, ParentType, ContextType, RequireFields<QueryStockHoldArgs, 'orderSn'>>;
   stockMovements?: Resolver<ResolversTypes['StockMovementPage'], ParentType, ContextType, RequireFields<QueryStockMovementsArgs, 'first' | 'goodsId'>>;
   stockSell?: Resolver<Maybe<ResolversTypes['StockSell']>, ParentType, ContextType, RequireFields<QueryStockSellArgs, 'orderSn'>>;
+}>;
+
+export type StockChangeResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['StockChange'] = ResolversParentTypes['StockChange']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  delta?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['StockEventType']>, ParentType, ContextType>;
+  goodsId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  held?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  heldDelta?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['StockMovementKind'], ParentType, ContextType>;
+  lowStockThreshold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  onHand?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  orderSn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  stockStatus?: Resolver<ResolversTypes['StockStatus'], ParentType, ContextType>;
+  stocks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stocksBefore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type StockChangePageResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['StockChangePage'] = ResolversParentTypes['StockChangePage']> = ResolversObject<{
+  endCursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['StockChange']>, ParentType, ContextType>;
 }>;
 
 export type StockMovementResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['StockMovement'] = ResolversParentTypes['StockMovement']> = ResolversObject<{
@@ -571,6 +666,8 @@ export type Resolvers<ContextType = InventoryContext> = ResolversObject<{
   InventoryPage?: InventoryPageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  StockChange?: StockChangeResolvers<ContextType>;
+  StockChangePage?: StockChangePageResolvers<ContextType>;
   StockMovement?: StockMovementResolvers<ContextType>;
   StockMovementPage?: StockMovementPageResolvers<ContextType>;
   StockSell?: StockSellResolvers<ContextType>;

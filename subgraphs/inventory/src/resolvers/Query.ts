@@ -1,3 +1,4 @@
+import { databaseIdentity, feedHead, readFeed } from "../events/feed";
 import type { QueryResolvers } from "../generated/resolvers-types";
 import { listLowStock } from "../stock/low-stock";
 import { listMovements } from "../stock/movements";
@@ -12,4 +13,7 @@ export const Query: QueryResolvers = {
   stockMovements: (_root, args, { db }) =>
     listMovements(db, parseGoodsId(args.goodsId), args.first ?? 20, args.after ?? null),
   lowStockGoods: (_root, args, { db, lowStock }) => listLowStock(db, lowStock, args.first ?? 20, args.after ?? null),
+  stockChanges: async (_root, args, { db }) =>
+    readFeed(db.sql, await databaseIdentity(db.sql), args.after ?? null, args.first ?? 100),
+  stockChangesHead: (_root, _args, { db }) => feedHead(db.sql),
 };
