@@ -11,6 +11,7 @@ import { processStackAvailable, processStackUnavailableReason } from "../support
 import { type ServiceProcess, spawnService } from "../support/service-process";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 import { asForSpawned } from "../support/tokens";
+import { sampleValue } from "./support/exposition";
 import {
   deleteStream,
   eventually,
@@ -104,9 +105,7 @@ async function readiness(service: ServiceProcess) {
 }
 
 async function metric(service: ServiceProcess, name: string) {
-  const text = await (await fetch(new URL("/metrics", service.url))).text();
-  const line = text.split("\n").find((entry) => entry.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+  return sampleValue(await (await fetch(new URL("/metrics", service.url))).text(), name);
 }
 
 describe.runIf(runnable)("the relay in inventory processes (PostgreSQL, NATS JetStream)", () => {

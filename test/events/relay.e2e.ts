@@ -14,6 +14,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codes, type InventorySubgraph, startInventorySubgraph } from "../inventory/support/inventory-subgraph";
 import { ops } from "../inventory/support/operations";
+import { sampleValue } from "./support/exposition";
 import {
   deleteStream,
   eventually,
@@ -55,11 +56,9 @@ function relayFor(sql: SqlClient, identity: string, options: StockEventOptions) 
   };
 }
 
-/** A counter's value for one label set, read from the registry's text exposition. */
-async function metricValue(registry: ReturnType<typeof createMetricsRegistry>, line: string) {
-  const text = await registry.metrics();
-  const found = text.split("\n").find((entry) => entry.startsWith(`${line} `));
-  return found ? Number(found.slice(line.length + 1)) : 0;
+/** A counter's value for one label set (0 before its first increment). */
+async function metricValue(registry: ReturnType<typeof createMetricsRegistry>, sample: string) {
+  return sampleValue(await registry.metrics(), sample) ?? 0;
 }
 
 /** Ticks and relays until the relay publishes nothing more. */
