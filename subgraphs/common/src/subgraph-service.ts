@@ -71,13 +71,14 @@ export interface SubgraphServiceOptions {
 
 /**
  * Open database → migrate → build Apollo → serve, the same for every subgraph.
- * `stop` drains HTTP first (in-flight requests still need the pool), then
+ * `stop` drains HTTP (in-flight requests still need the pool) and stops the
+ * background work registered with `stopAlongside` at the same time, then
  * closes the database.
  */
 export async function startSubgraphService<Db extends ServiceDatabase, Context extends BaseContext>(
   definition: SubgraphDefinition<Db, Context>,
   options: SubgraphServiceOptions = {},
-): Promise<RunningService & { db: Db }> {
+): Promise<RunningService & { db: Db; stopAlongside(stop: () => Promise<void>): void }> {
   const logger = options.logger ?? createLogger({ service: definition.name });
   const verify = await createTokenVerifier(options.auth ?? developmentAuth);
   const metrics = options.metrics ?? createMetricsRegistry();
@@ -122,11 +123,21 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
       ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
     });
     let stopped: Promise<void> | undefined;
+    const background: (() => Promise<void>)[] = [];
     return {
       ...service,
       db,
+      stopAlongside(stop) {
+        background.push(stop);
+      },
       stop() {
-        stopped ??= service.stop().finally(() => db.close());
+        // Concurrently, not workers first: a worker waiting for a busy pool must not
+        // hold back readiness turning 503 (the load balancer has to hear of the drain now).
+        stopped ??= Promise.allSettled([service.stop(), ...background.map((stop) => stop())]).then(async (results) => {
+          await db.close();
+          const failed = results.find((result) => result.status === "rejected");
+          if (failed) throw failed.reason;
+        });
         return stopped;
       },
     };

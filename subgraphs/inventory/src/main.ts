@@ -59,8 +59,7 @@ export const startInventoryService = async (options: InventoryServiceOptions = {
   const running = events;
   // Every replica runs one; an advisory lock lets one sweep at a time (./stock/hold-sweeper.ts).
   const sweeper = startHoldSweeper(service.db, holds, service.logger);
-  const stopService = service.stop;
-  return Object.assign(service, {
-    stop: () => Promise.all([sweeper.stop(), running.stop()]).then(stopService),
-  });
+  service.stopAlongside(() => sweeper.stop());
+  service.stopAlongside(() => running.stop());
+  return service;
 };
