@@ -1,7 +1,51 @@
-import { loadConfig } from "@emshop/common/config/load";
+import { authSettings, DEVELOPMENT_JWT_SECRET, MIN_HS_SECRET_BYTES } from "@emshop/common/config/auth";
+import { ConfigError, type ConfigIssue, loadConfig } from "@emshop/common/config/load";
 import { httpServiceSettings, limitOptions, shutdownOptions } from "@emshop/common/config/service";
 import { boolean, type ConfigOf, httpUrl, integer, milliseconds, port, text } from "@emshop/common/config/settings";
+import { stockEventSettings } from "@emshop/common/config/stock-events";
 import type { GatewayServiceOptions } from "./main";
+import type { FeedCredential, SubscriptionOptions } from "./subscriptions/options";
+
+/** The stockChanged subscription's settings (README "Live stock changes"). */
+const subscriptionSettings = {
+  SUBSCRIPTION_MAX_GOODS_IDS: integer({
+    default: 100,
+    min: 1,
+    max: 10_000,
+    description: "goods one `stockChanged` subscription may name in `goodsIds` (`TOO_MANY_GOODS_IDS`)",
+  }),
+  SUBSCRIPTION_MAX_PER_CONNECTION: integer({
+    default: 10,
+    min: 1,
+    max: 1000,
+    description: "subscriptions open at a time on one WebSocket connection (`TOO_MANY_SUBSCRIPTIONS`)",
+  }),
+  SUBSCRIPTION_MAX_REPLAY: integer({
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "stock changes (of all goods) a resume with `after` may replay (`REPLAY_TOO_LONG`: resync); also how far a slow subscriber may fall behind (`SUBSCRIBER_TOO_SLOW`)",
+  }),
+  SUBSCRIPTION_POLL_MS: milliseconds({
+    default: 200,
+    min: 10,
+    max: 60_000,
+    description: "without `NATS_URL`: how often the gateway polls inventory's change feed for live stock changes",
+  }),
+  SUBSCRIPTION_FEED_TOKEN: text({
+    defaultText: "none (the gateway mints its own with `AUTH_JWT_SECRET`)",
+    secret: true,
+    description:
+      "bearer token (scope `stock:audit`) the gateway reads inventory's change feed with, when the subgraphs verify RS256/ES256 tokens (`AUTH_JWT_PUBLIC_KEY`, `AUTH_JWKS_URL`)",
+  }),
+  // The same variables as inventory's, so one stream name serves both sides.
+  ...stockEventSettings,
+  // The subgraphs' HS256 secret and claims: the gateway signs its own feed token with them.
+  AUTH_JWT_SECRET: authSettings.AUTH_JWT_SECRET,
+  AUTH_ISSUER: authSettings.AUTH_ISSUER,
+  AUTH_AUDIENCE: authSettings.AUTH_AUDIENCE,
+};
 
 /** Every variable the gateway reads (the README's configuration table is rendered from these). */
 export const gatewaySettings = {
@@ -74,6 +118,7 @@ export const gatewaySettings = {
     description:
       "Redis for Automatic Persisted Queries, shared by all gateway replicas; unset: each replica keeps its own in memory",
   }),
+  ...subscriptionSettings,
   ...httpServiceSettings,
 };
 
@@ -81,6 +126,48 @@ export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
 
 export const loadGatewayConfig = (env: Record<string, string | undefined>): GatewayConfig =>
   loadConfig("gateway", gatewaySettings, env);
+
+/**
+ * How the gateway signs in to inventory's change feed: a given token, else one
+ * it mints with the shared secret. Production refuses the development secret
+ * and short secrets, as the subgraphs do (a ConfigError: exit 1, the variable named).
+ */
+function feedCredential(config: GatewayConfig): FeedCredential {
+  if (config.SUBSCRIPTION_FEED_TOKEN) return { kind: "token", token: config.SUBSCRIPTION_FEED_TOKEN };
+  const secret = config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET;
+  const issues: ConfigIssue[] = [];
+  if (config.NODE_ENV === "production") {
+    if (secret === DEVELOPMENT_JWT_SECRET)
+      issues.push({
+        variable: "AUTH_JWT_SECRET",
+        value: config.AUTH_JWT_SECRET ? "(hidden)" : '""',
+        message:
+          "production needs the gateway's credential for inventory's change feed (the stockChanged subscription): the subgraphs' AUTH_JWT_SECRET (not the development secret), or SUBSCRIPTION_FEED_TOKEN",
+      });
+    else if (Buffer.byteLength(secret) < MIN_HS_SECRET_BYTES)
+      issues.push({
+        variable: "AUTH_JWT_SECRET",
+        value: "(hidden)",
+        message: `must be at least ${MIN_HS_SECRET_BYTES} bytes in production`,
+      });
+  }
+  if (issues.length > 0) throw new ConfigError("gateway", issues);
+  return { kind: "mint", secret, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
+}
+
+/** The subscription's options from the configuration (the feed's URL is INVENTORY_URL's, set in main.ts). */
+function subscriptionOptions(config: GatewayConfig): Partial<SubscriptionOptions> {
+  return {
+    credential: feedCredential(config),
+    maxGoodsIds: config.SUBSCRIPTION_MAX_GOODS_IDS,
+    maxPerConnection: config.SUBSCRIPTION_MAX_PER_CONNECTION,
+    maxReplay: config.SUBSCRIPTION_MAX_REPLAY,
+    pollIntervalMs: config.SUBSCRIPTION_POLL_MS,
+    ...(config.NATS_URL
+      ? { nats: { url: config.NATS_URL, stream: config.STOCK_EVENTS_STREAM, subject: config.STOCK_EVENTS_SUBJECT } }
+      : {}),
+  };
+}
 
 export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOptions {
   return {
@@ -98,5 +185,6 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     limits: limitOptions(config, "gateway"),
     production: config.NODE_ENV === "production",
     persistedQueries: { redisUrl: config.APQ_REDIS_URL },
+    subscriptions: subscriptionOptions(config),
   };
 }

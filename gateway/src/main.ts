@@ -1,4 +1,6 @@
+import { DEVELOPMENT_JWT_SECRET, developmentAuth } from "@emshop/common/config/auth";
 import { NotReadyError, type ShutdownOptions, startHttpService } from "@emshop/common/http-service";
+import { DEFAULT_LIMITS } from "@emshop/common/limits/options";
 import { createLogger } from "@emshop/common/logging/logger";
 import { createMetricsRegistry } from "@emshop/common/metrics/registry";
 import type { Logger } from "pino";
@@ -6,6 +8,8 @@ import { SubgraphCircuits } from "./circuit-breaker";
 import { createGatewayContext } from "./context";
 import { createGateway, type GatewayOptions } from "./server";
 import { defaultSubgraphUrls } from "./subgraphs";
+import { subscriptionExtension } from "./subscriptions";
+import { DEFAULT_SUBSCRIPTION_LIMITS, type FeedCredential, type SubscriptionOptions } from "./subscriptions/options";
 
 export interface GatewayServiceOptions extends GatewayOptions {
   /** 0 picks a free port. */
@@ -14,6 +18,30 @@ export interface GatewayServiceOptions extends GatewayOptions {
   shutdown?: Partial<ShutdownOptions>;
   /** Where the gateway logs (default: JSON lines, or pretty on a terminal, on stdout). */
   logger?: Logger;
+  /** The stockChanged subscription (default: polls the inventory subgraph's feed, development credential). */
+  subscriptions?: Partial<SubscriptionOptions>;
+}
+
+/** The development key, as the subgraphs verify with it when nothing is configured. */
+const developmentCredential: FeedCredential = {
+  kind: "mint",
+  secret: DEVELOPMENT_JWT_SECRET,
+  issuer: developmentAuth.issuer,
+  audience: developmentAuth.audience,
+};
+
+/** The subscription's options: what is not set follows the gateway's (inventory's URL, CORS origins, limits). */
+function subscriptionOptions(options: GatewayServiceOptions, urls: Record<string, string>): SubscriptionOptions {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  return {
+    feedUrl: urls.inventory ?? defaultSubgraphUrls.inventory ?? "",
+    credential: developmentCredential,
+    corsOrigins: limits.corsOrigins,
+    maxMessageBytes: limits.maxBodyBytes,
+    maxTokens: limits.maxTokens,
+    ...DEFAULT_SUBSCRIPTION_LIMITS,
+    ...options.subscriptions,
+  };
 }
 
 /** Without these the catalog cannot be served: the gateway is not ready while one of them is not up. */
@@ -79,7 +107,11 @@ export function subgraphReadiness(urls: Record<string, string>, circuits: Subgra
   };
 }
 
-/** Serves the federated API at /graphql; ready once the gateway has loaded the supergraph and goods answers. */
+/**
+ * Serves the federated API at /graphql and the stockChanged subscription
+ * (WebSocket upgrade of /graphql, event stream at /graphql/stream); ready once
+ * the gateway has loaded the supergraph and goods answers.
+ */
 export async function startGatewayService(options: GatewayServiceOptions = {}) {
   const urls = { ...defaultSubgraphUrls, ...options.subgraphUrls };
   // One breaker per subgraph, shared by the data sources (every request) and readiness.
@@ -106,5 +138,6 @@ export async function startGatewayService(options: GatewayServiceOptions = {}) {
     ...(options.shutdown ? { shutdown: options.shutdown } : {}),
     logger,
     ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
+    extend: subscriptionExtension(subscriptionOptions(options, urls), logger),
   });
 }

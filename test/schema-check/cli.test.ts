@@ -40,6 +40,7 @@ describe("schema:check CLI --json", () => {
       ["breaking-changes", "passed"],
       ["access-rules", "passed"],
       ["operations", "passed"],
+      ["subscription-schema", "passed"],
       ["prisma-migrations", "skipped"],
       ["generated-types", "skipped"],
     ]);

@@ -74,6 +74,7 @@ export function repoCopy(edits: SdlEdits = {}) {
   }
   copy("test/operations");
   copy("gateway/breaking-changes.allow.json");
+  copy("gateway/src/subscriptions/schema.graphql");
   symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir");
   writeFileSync(join(root, "gateway/supergraph.graphql"), toSupergraphFile(before.supergraphSdl));
   writeFileSync(join(root, "gateway/schema.baseline.graphql"), printApiSchema(before.apiSchema));

@@ -59,6 +59,24 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   corsOrigins?: string[];
   /** This service's metrics, served at /metrics (default: a new registry with the process metrics only). */
   metrics?: Registry;
+  /**
+   * More endpoints on the same port (the gateway's subscription transports):
+   * called once with the HTTP server before it listens, e.g. to take WebSocket
+   * upgrades. See ServiceExtension.
+   */
+  extend?: (httpServer: Server) => ServiceExtension;
+}
+
+/** What `extend` adds to a service. */
+export interface ServiceExtension {
+  /** Path → handler, served behind the same CORS, method and body steps as /graphql (`req.body` is parsed JSON). */
+  routes?: Record<string, (req: HttpRequest, res: ServerResponse) => void>;
+  /**
+   * Runs on stop after the drain delay, before in-flight requests are waited
+   * for: long-lived streams (WebSockets, event streams) would otherwise hold
+   * the drain until its timeout.
+   */
+  close?: () => Promise<void>;
 }
 
 export interface RunningService {
@@ -114,6 +132,8 @@ export async function startHttpService<Context extends BaseContext>(
 
   let graphql: ((req: HttpRequest, res: ServerResponse) => void) | undefined;
   const fail = jsonErrors(logger);
+  // Extra routes run through the same steps as /graphql (set with them, below).
+  let extraRoute: ((req: HttpRequest, res: ServerResponse, path: string) => boolean) | undefined;
   const httpServer = createServer((req: HttpRequest, res) => {
     const context = beginRequest(logger, req, res);
     runInRequest(context, () => {
@@ -124,9 +144,11 @@ export async function startHttpService<Context extends BaseContext>(
       else if (read && path === "/health/live") sendJson(res, 200, { status: "ok", service: options.name });
       else if (read && path === "/health/ready") void ready(res);
       else if (read && path === "/metrics") void scrape(res);
-      else notFound(req, res);
+      else if (!extraRoute?.(req, res, path)) notFound(req, res);
     });
   });
+
+  const extension = options.extend?.(httpServer) ?? {};
 
   // Apollo's drain plugin closes the listener, ends idle keep-alive connections,
   // lets in-flight requests finish and cuts what is left after the grace period.
@@ -134,7 +156,10 @@ export async function startHttpService<Context extends BaseContext>(
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.timeoutMs }),
     graphqlLogPlugin<Context>(),
   ]);
-  await apollo.start();
+  await apollo.start().catch(async (error: unknown) => {
+    await extension.close?.();
+    throw error;
+  });
   const cors = corsFor(options.corsOrigins ?? []);
   const steps: Middleware[] = [
     ...(cors ? [cors] : []),
@@ -142,6 +167,21 @@ export async function startHttpService<Context extends BaseContext>(
     bodyParser.json({ limit: options.maxBodyBytes ?? 100_000 }),
   ];
   const answer = apolloHandler(apollo, options.context);
+  const routes = new Map(Object.entries(extension.routes ?? {}));
+  extraRoute = (req, res, path) => {
+    const route = routes.get(path);
+    if (!route) return false;
+    const context = requestContextOf(res);
+    const run = () => route(req, res);
+    runSteps(
+      steps,
+      req,
+      res,
+      () => (context ? runInRequest(context, run) : run()),
+      (error) => fail(error, req, res),
+    );
+    return true;
+  };
   graphql = (req, res) => {
     const context = requestContextOf(res);
     runSteps(
@@ -161,6 +201,10 @@ export async function startHttpService<Context extends BaseContext>(
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(options.port, options.host ?? "127.0.0.1", resolve);
+  }).catch(async (error: unknown) => {
+    // What `extend` started (e.g. the gateway's event source) must not outlive a service that never listened.
+    await extension.close?.();
+    throw error;
   });
   const { port } = httpServer.address() as AddressInfo;
   let stopped: Promise<void> | undefined;
@@ -174,6 +218,10 @@ export async function startHttpService<Context extends BaseContext>(
       stopped ??= (async () => {
         draining = true;
         if (shutdown.delayMs > 0) await sleep(shutdown.delayMs);
+        // A failing extension must not keep the rest from draining.
+        await extension
+          .close?.()
+          .catch((error: unknown) => logger.error({ err: error }, "stopping an extension failed"));
         await apollo.stop();
       })();
       return stopped;

@@ -23,6 +23,8 @@ export interface SchemaCheckPaths {
   /** Access rules (@authenticated/@requiresScopes) per field, as last reviewed. */
   accessRules: string;
   operationsDir: string;
+  /** The gateway's own subscription schema (served beside the supergraph, not composed). */
+  subscriptionSchema: string;
   subgraphs: SubgraphPaths[];
 }
 
@@ -34,6 +36,7 @@ export function schemaCheckPaths(root = repoRoot): SchemaCheckPaths {
     allowList: join(root, "gateway", "breaking-changes.allow.json"),
     accessRules: join(root, "gateway", "access-rules.baseline.json"),
     operationsDir: join(root, "test", "operations"),
+    subscriptionSchema: join(root, "gateway", "src", "subscriptions", "schema.graphql"),
     subgraphs: subgraphList.map(({ name, url, sdlPath }) => {
       const dir = join(root, dirname(dirname(relative(repoRoot, sdlPath))));
       return {

@@ -10,6 +10,7 @@ import { checkOperations, loadOperationFiles } from "./operations-check";
 import { displayPath, repoRoot, type SchemaCheckPaths, schemaCheckPaths } from "./paths";
 import { checkPrismaMigrations, type PrismaDriftRunner } from "./prisma-drift";
 import { buildReport, type SchemaCheckReport } from "./report/format";
+import { checkSubscriptionSchema } from "./subscription-schema";
 import { checkSupergraphDrift } from "./supergraph-drift";
 import { type Finding, type StepId, type StepResult, skippedStep, stepResult } from "./types";
 
@@ -101,6 +102,15 @@ export async function runSchemaCheck(options: SchemaCheckOptions = {}): Promise<
     apiSchema
       ? checkOperations(apiSchema, loadOperationFiles(paths.operationsDir, paths.root), `${show(paths.operationsDir)}/`)
       : needsComposition("operations"),
+  );
+  // Against the committed supergraph (what the gateway serves beside it), so it runs when composition fails too.
+  await run("subscription-schema", () =>
+    checkSubscriptionSchema({
+      subscriptionSdl: readIfExists(paths.subscriptionSchema),
+      supergraphSdl: readIfExists(paths.supergraph),
+      file: show(paths.subscriptionSchema),
+      supergraphFile: show(paths.supergraph),
+    }),
   );
   await run("prisma-migrations", () =>
     // The Prisma check reads this repository's prisma/ and migrations/ folders, not a copy's.

@@ -5,6 +5,7 @@ export const STEP_IDS = [
   "breaking-changes",
   "access-rules",
   "operations",
+  "subscription-schema",
   "prisma-migrations",
   "generated-types",
 ] as const;
@@ -48,6 +49,7 @@ export const STEP_TITLES: Record<StepId, string> = {
   "breaking-changes": "Breaking changes",
   "access-rules": "Access rules",
   operations: "Operations",
+  "subscription-schema": "Subscription schema",
   "generated-types": "Generated resolver types",
   "prisma-migrations": "Prisma ↔ migrations",
 };
