@@ -44,7 +44,7 @@ export class StockEventRelay {
 
   /** Relays what is pending; returns how many messages were published (0 when another replica leads). */
   async step(): Promise<number> {
-    let cursor = await this.claimLease();
+    let cursor = await this.leaseCursor();
     this.metrics.leader(cursor !== null);
     if (cursor === null) return 0;
     const connection = await this.connect();
@@ -59,8 +59,13 @@ export class StockEventRelay {
       published += acks.filter((ack) => !ack.duplicate).length;
       this.metrics.published(feed.items.length, acks.filter((ack) => ack.duplicate).length);
       if (feed.endCursor !== cursor) {
-        if (!(await this.saveCursor(feed.endCursor))) return published; // the lease went to another replica
+        const renewedAt = performance.now();
+        if (!(await this.saveCursor(feed.endCursor))) {
+          this.held = undefined;
+          return published; // the lease went to another replica
+        }
         cursor = feed.endCursor;
+        this.held = { cursor, renewedAt };
       }
       if (!feed.hasNextPage) break;
     }
@@ -76,6 +81,24 @@ export class StockEventRelay {
     head.set("Emshop-Cursor", event.cursor);
     return { msgID: event.id, headers: head, timeout: this.options.publishTimeoutMs };
   }
+
+  /**
+   * The cursor to relay from while this replica holds the lease, else null.
+   * Right after a renewal (every cursor save renews it) the lease is certainly
+   * still ours, so the claim, a write, is skipped: under steady load that
+   * halves the relay's statements. Skipping is safe either way: a cursor save
+   * checks the owner, and a message published twice is dropped by the broker.
+   */
+  private async leaseCursor(): Promise<string | null> {
+    if (this.held && performance.now() - this.held.renewedAt < this.options.leaseMs / 3) return this.held.cursor;
+    const renewedAt = performance.now();
+    const cursor = await this.claimLease();
+    this.held = cursor === null ? undefined : { cursor, renewedAt };
+    return cursor;
+  }
+
+  /** The saved cursor and when the lease was last renewed (performance.now()), while this replica holds it. */
+  private held: { cursor: string; renewedAt: number } | undefined;
 
   /** Takes or renews the lease; the saved cursor when this replica holds it, else null. */
   private async claimLease(): Promise<string | null> {
