@@ -62,6 +62,9 @@ describe.skipIf(!onPostgres)(
         // 30 of the 40 sells queue for one of the 10 connections through the whole shutdown
         // delay; on a loaded machine that is longer than the default 5 s wait for a connection.
         DB_CONNECT_TIMEOUT_MS: "20000",
+        // One statement per sell, so every pooled connection waits on the row lock (what `waiting` counts);
+        // with the group commit a single batch would wait and the rest queue in the process.
+        SELL_GROUP_COMMIT: "false",
       });
       locker = new pg.Client({ connectionString: database.url });
       await locker.connect();

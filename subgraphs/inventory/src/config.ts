@@ -1,7 +1,7 @@
 import { databaseOptions, inventoryDatabaseSettings } from "@emshop/common/config/database";
 import { loadConfig } from "@emshop/common/config/load";
 import { subgraphHost, subgraphServiceOptions, subgraphServiceSettings } from "@emshop/common/config/service";
-import { type ConfigOf, integer, milliseconds, port } from "@emshop/common/config/settings";
+import { boolean, type ConfigOf, integer, milliseconds, port } from "@emshop/common/config/settings";
 import { stockEventSettings } from "@emshop/common/config/stock-events";
 import type { StockEventOptions } from "./events/options";
 import type { InventoryServiceOptions } from "./main";
@@ -17,6 +17,17 @@ export const inventorySettings = {
     max: 2_147_483_647,
     description:
       "goods without a threshold of their own are `LOW_STOCK` at or below this many units (`setLowStockThreshold` sets one per goods; 0: never low, only out)",
+  }),
+  SELL_GROUP_COMMIT: boolean({
+    default: true,
+    description:
+      'coalesce concurrent single-goods sells of one goods into one transaction per batch (README "Flash sales"); false: one statement per sell',
+  }),
+  SELL_GROUP_COMMIT_MAX_BATCH: integer({
+    default: 200,
+    min: 1,
+    max: 10_000,
+    description: "most sells one group-commit batch takes; the rest wait for the next",
   }),
   HOLD_TTL_DEFAULT_SECONDS: integer({
     default: 900,
@@ -130,6 +141,7 @@ export const inventoryServiceOptions = (config: InventoryConfig): InventoryServi
   lowStock: { defaultThreshold: config.LOW_STOCK_THRESHOLD },
   holds: holdOptions(config),
   stockEvents: stockEventOptions(config),
+  groupCommit: { enabled: config.SELL_GROUP_COMMIT, maxBatch: config.SELL_GROUP_COMMIT_MAX_BATCH },
   ...subgraphServiceOptions(
     "inventory",
     { port: config.INVENTORY_PORT, host: config.INVENTORY_HOST },

@@ -2,6 +2,7 @@ import { type AuthContext, actorOf } from "@emshop/common/auth/access-rules";
 import { type AuthState, anonymous } from "@emshop/common/auth/verify";
 import type { InventoryDb } from "@emshop/db/inventory";
 import { createLoaders, type Loaders } from "./loaders";
+import type { SellCoalescer } from "./stock/group-commit";
 import { DEFAULT_HOLDS, type HoldOptions } from "./stock/hold-options";
 import { DEFAULT_LOW_STOCK, type LowStockOptions } from "./stock/low-stock";
 import type { StockMetrics } from "./stock/metrics";
@@ -20,6 +21,8 @@ export interface InventoryContext extends AuthContext {
   holds: HoldOptions;
   /** Where stock changes are counted (none in tests that build contexts directly). */
   stockMetrics?: StockMetrics;
+  /** The process's group commit of sells; without, each sell is its own statement. */
+  sells?: SellCoalescer;
 }
 
 /** A fresh context (and fresh loaders) for every request; `auth` is the verified caller. */
@@ -29,6 +32,7 @@ export const createContext = (
   lowStock: LowStockOptions = DEFAULT_LOW_STOCK,
   stockMetrics?: StockMetrics,
   holds: HoldOptions = DEFAULT_HOLDS,
+  sells?: SellCoalescer,
 ): InventoryContext => {
   const auth = request.auth ?? anonymous;
   return {
@@ -39,5 +43,6 @@ export const createContext = (
     lowStock,
     holds,
     ...(stockMetrics ? { stockMetrics } : {}),
+    ...(sells ? { sells } : {}),
   };
 };

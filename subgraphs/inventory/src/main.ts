@@ -6,6 +6,8 @@ import { createContext } from "./context";
 import { DEFAULT_STOCK_EVENTS, type StockEventOptions } from "./events/options";
 import { type RunningStockEvents, startStockEvents } from "./events/stock-events";
 import { createInventoryServer } from "./server";
+import { DEFAULT_GROUP_COMMIT, type GroupCommitOptions, SellCoalescer } from "./stock/group-commit";
+import { groupCommitMetrics } from "./stock/group-commit-metrics";
 import { DEFAULT_HOLDS, type HoldOptions } from "./stock/hold-options";
 import { startHoldSweeper } from "./stock/hold-sweeper";
 import { DEFAULT_LOW_STOCK, type LowStockOptions } from "./stock/low-stock";
@@ -17,6 +19,8 @@ export interface InventoryServiceOptions extends SubgraphServiceOptions {
   holds?: Partial<HoldOptions>;
   /** The change feed's ticker and the NATS relay (README "Stock events"). */
   stockEvents?: Partial<StockEventOptions>;
+  /** The group commit of sells (README "Flash sales"). */
+  groupCommit?: Partial<GroupCommitOptions>;
 }
 
 /** Starts the inventory subgraph: its database, migrations, then HTTP on `options.port` (default 4002). */
@@ -26,6 +30,9 @@ export const startInventoryService = async (options: InventoryServiceOptions = {
   // This instance's own registry: the tests run several services in one process.
   const metrics = options.metrics ?? createMetricsRegistry();
   const stock = stockMetrics(metrics);
+  const groupCommit = { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
+  // One per process: it must see every concurrent sell of a goods to coalesce them (set once the database is open).
+  let sells: SellCoalescer | undefined;
   const service = await startSubgraphService(
     {
       name: "inventory",
@@ -33,7 +40,10 @@ export const startInventoryService = async (options: InventoryServiceOptions = {
       openDb: openInventoryDb,
       prepareDb: prepareInventoryDb,
       createServer: createInventoryServer,
-      createContext: (db, request) => createContext(db, request, lowStock, stock, holds),
+      createContext: (db, request) => {
+        sells ??= new SellCoalescer(db, groupCommit, groupCommitMetrics(metrics));
+        return createContext(db, request, lowStock, stock, holds, sells);
+      },
       warmUp: (db) => db.prisma.inventory.findFirst({ select: { id: true } }),
       registerMetrics: (registry, db) => stockLevelMetrics(registry, db, lowStock),
       readinessDetails: () => events?.readiness(),

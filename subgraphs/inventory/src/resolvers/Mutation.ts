@@ -97,8 +97,9 @@ export const Mutation: MutationResolvers = {
     return runOnce(db, request, (sql) => setStocks(sql, sets, meta));
   }),
 
-  sellStock: counted("SELL", async (_root, args, { db, actor, stockMetrics, holds }) => {
-    const sold = await sellStock(db, parseOrderSn(args.orderSn), mergeOrderItems(args.items), actor, holds.clock());
+  sellStock: counted("SELL", async (_root, args, { db, actor, stockMetrics, holds, sells }) => {
+    const [orderSn, items, now] = [parseOrderSn(args.orderSn), mergeOrderItems(args.items), holds.clock()];
+    const sold = await (sells ? sells.sell(orderSn, items, actor, now) : sellStock(db, orderSn, items, actor, now));
     if (wasApplied(sold)) stockMetrics?.sold(units(sold));
     return sold;
   }),

@@ -84,7 +84,7 @@ export async function sellStock(
   }
   // Nothing was taken: the orderSn is already recorded, or some item lacks stock.
   const recorded = await recordedOrder(db, orderSn);
-  if (recorded) return replay(recorded, items);
+  if (recorded) return replaySell(recorded, items);
   throw insufficientStock(await shortages(db.sql, items, now));
 }
 
@@ -112,8 +112,8 @@ async function recordedOrder(db: InventoryDb, orderSn: string): Promise<StockSel
   return findStockSell(db.sql, orderSn);
 }
 
-/** The orderSn is already recorded: answer from the record, deduct nothing. */
-function replay(recorded: StockSellRow, items: OrderItem[]): StockSellRow {
+/** The orderSn is already recorded: answer from the record, deduct nothing (the group commit answers so too). */
+export function replaySell(recorded: StockSellRow, items: OrderItem[]): StockSellRow {
   if (recorded.status === "CANCELLED") throw orderCancelled(recorded.orderSn);
   if (recorded.expiresAt !== null) throw heldNotSold(recorded.orderSn);
   if (!sameItems(recorded.items, items)) throw orderConflict(recorded.orderSn);

@@ -1,0 +1,152 @@
+import type { SqlClient } from "@emshop/db/sql-client";
+import { lockInventoryRows } from "./lock-rows";
+import { STOCK_SELL_COLUMNS, type StockSellRow } from "./stock-sell-row";
+
+/*
+ * One batch of the group commit (./group-commit.ts): single-goods sells of one
+ * goods, decided together against the locked row and written by one statement,
+ * so the row's lock is taken and its commit flushed once for the whole batch.
+ * The ledger reads exactly as if the orders had been applied one by one, in
+ * arrival order: one SELL movement per accepted order, each with its running
+ * stocksAfter and versionAfter.
+ */
+
+/** One sell waiting in a batch (its goods is the batch's). */
+export interface BatchSell {
+  orderSn: string;
+  num: number;
+  actor: string | null;
+}
+
+/** The inventory row as locked for the batch. */
+export interface LockedRow {
+  stocks: number;
+  held: number;
+  version: number;
+}
+
+/** What the batch does with one sell, in arrival order. */
+export type BatchDecision =
+  /** Taken: the row after this order, as its ledger row records it. */
+  | { kind: "take"; stocksAfter: number; versionAfter: number }
+  /** The orderSn was recorded before the batch: answered from the record (a retry, a conflict, a hold). */
+  | { kind: "recorded"; row: StockSellRow }
+  /** A repeat of an earlier sell of this batch (same orderSn): it gets that sell's answer. */
+  | { kind: "repeat"; of: number }
+  /** Not enough available for it at its turn (null: the goods has no inventory row). */
+  | { kind: "short"; available: number | null };
+
+/**
+ * Decides every sell of a batch from the locked row alone (never from a
+ * per-process cache: another replica's reback or a hold's release would make
+ * that wrong), first come first served: a running sum of what was taken, each
+ * order taken when what is left covers it. A later, smaller order may still fit
+ * after a bigger one was refused; a later order never takes what an earlier
+ * order of the same size was refused.
+ *
+ * A repeated orderSn gets the answer of its first occurrence when it asks for
+ * the same; when it asks for something else it is decided as a retry after
+ * commit would be: a conflict with a taken order (the caller answers
+ * ORDER_CONFLICT from the record), a fresh order after a refused one.
+ */
+export function decideBatch(
+  row: LockedRow | undefined,
+  recorded: ReadonlyMap<string, StockSellRow>,
+  sells: readonly BatchSell[],
+): BatchDecision[] {
+  const decisions: BatchDecision[] = [];
+  const firstOf = new Map<string, number>();
+  let available = row ? row.stocks - row.held : 0;
+  let stocks = row?.stocks ?? 0;
+  let version = row?.version ?? 0;
+  const decide = (sell: BatchSell, index: number): BatchDecision => {
+    const record = recorded.get(sell.orderSn);
+    if (record) return { kind: "recorded", row: record };
+    const first = firstOf.get(sell.orderSn);
+    const earlier = first === undefined ? undefined : decisions[first];
+    if (first !== undefined && (earlier?.kind === "take" || (sells[first] as BatchSell).num === sell.num))
+      return { kind: "repeat", of: first };
+    firstOf.set(sell.orderSn, index);
+    if (!row) return { kind: "short", available: null };
+    if (sell.num > available) return { kind: "short", available };
+    available -= sell.num;
+    stocks -= sell.num;
+    version += 1;
+    return { kind: "take", stocksAfter: stocks, versionAfter: version };
+  };
+  sells.forEach((sell, index) => {
+    decisions.push(decide(sell, index));
+  });
+  return decisions;
+}
+
+/**
+ * The accepted orders' writes in one statement: the row decremented once and
+ * its version advanced by the number of orders, one stock_sell record and one
+ * ledger row per order, in arrival order (ids are taken in that order). An
+ * orderSn recorded meanwhile by another path (a multi-goods sell or a hold of
+ * it, committed after the batch read the records) is not claimed: the caller
+ * sees fewer claimed rows than orders and runs the batch again.
+ */
+const WRITE_BATCH_SQL = `
+  WITH taken AS (
+    SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::text[])
+      WITH ORDINALITY AS t(order_sn, num, stocks_after, version_after, actor, position)
+  ), updated AS (
+    UPDATE inventory SET stocks = stocks - $7, version = version + $8, updated_at = CURRENT_TIMESTAMP
+    WHERE goods_id = $1 RETURNING goods_id
+  ), claimed AS (
+    INSERT INTO stock_sell (order_sn, status, items)
+    SELECT order_sn, 'SOLD', jsonb_build_array(jsonb_build_object('goodsId', $1::int, 'num', num)) FROM taken ORDER BY position
+    ON CONFLICT (order_sn) DO NOTHING
+    RETURNING ${STOCK_SELL_COLUMNS}
+  ), ledger AS (
+    INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, order_sn, actor, held_delta, held_after, low_stock_threshold)
+    SELECT $1, -num, stocks_after, version_after, 'SELL', order_sn, actor, 0, $9,
+           COALESCE((SELECT low_stock_threshold FROM inventory WHERE goods_id = $1),
+                    (SELECT default_low_stock_threshold FROM inventory_settings))
+    FROM taken ORDER BY position
+  )
+  SELECT * FROM claimed`;
+
+/** The batch's outcome: each sell's decision, and the records of the taken ones. */
+export interface BatchResult {
+  row: LockedRow | undefined;
+  decisions: BatchDecision[];
+  claimed: Map<string, StockSellRow>;
+}
+
+/** Signals that an orderSn was recorded by another path meanwhile: the whole batch runs again. */
+export const RECORDED_MEANWHILE = Symbol("an orderSn of the batch was recorded meanwhile");
+
+/** Locks the row, reads the records, decides and writes: call inside one transaction. */
+export async function runSellBatch(tx: SqlClient, goodsId: number, sells: readonly BatchSell[]): Promise<BatchResult> {
+  const [row] = await lockInventoryRows<LockedRow>(tx, [goodsId], "stocks, held, version");
+  const records = await tx.query<StockSellRow>(
+    `SELECT ${STOCK_SELL_COLUMNS} FROM stock_sell WHERE order_sn = ANY($1::text[])`,
+    [[...new Set(sells.map((sell) => sell.orderSn))]],
+  );
+  const recorded = new Map(records.map((record) => [record.orderSn, record]));
+  const decisions = decideBatch(row, recorded, sells);
+  const taken = sells.flatMap((sell, index) => {
+    const decision = decisions[index] as BatchDecision;
+    return decision.kind === "take" ? [{ sell, decision }] : [];
+  });
+  const claimed = new Map<string, StockSellRow>();
+  if (row && taken.length > 0) {
+    const rows = await tx.query<StockSellRow>(WRITE_BATCH_SQL, [
+      goodsId,
+      taken.map(({ sell }) => sell.orderSn),
+      taken.map(({ sell }) => sell.num),
+      taken.map(({ decision }) => decision.stocksAfter),
+      taken.map(({ decision }) => decision.versionAfter),
+      taken.map(({ sell }) => sell.actor),
+      taken.reduce((sum, { sell }) => sum + sell.num, 0),
+      taken.length,
+      row.held,
+    ]);
+    if (rows.length !== taken.length) throw RECORDED_MEANWHILE;
+    for (const claim of rows) claimed.set(claim.orderSn, claim);
+  }
+  return { row, decisions, claimed };
+}
