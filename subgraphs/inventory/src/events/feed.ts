@@ -34,6 +34,8 @@ export interface FeedPage {
 interface TickRow {
   id: string;
   snapshot: string;
+  /** No movement of the tick's batch has a higher id (null on ticks older than migration 0007). */
+  idBound: string | null;
 }
 
 /** xmin and xmax of a pg_snapshot's text form, `xmin:xmax:xip,…`. */
@@ -42,22 +44,65 @@ function snapshotBounds(snapshot: string): { xmin: bigint; xmax: bigint } {
   return { xmin: BigInt(xmin), xmax: BigInt(xmax) };
 }
 
-const MOVEMENTS_SQL = `
-  SELECT m.id::text AS id, m.goods_id AS "goodsId", m.kind, m.delta, m.stocks_after AS "stocksAfter",
-         m.held_delta AS "heldDelta", m.held_after AS "heldAfter", m.order_sn AS "orderSn",
-         COALESCE(m.low_stock_threshold, (SELECT default_low_stock_threshold FROM inventory_settings)) AS "lowStockThreshold",
-         m.created_at AS "createdAt", batch.tick_id::text AS "tickId"
+const MOVEMENT_COLUMNS = `m.id::text AS id, m.goods_id AS "goodsId", m.kind, m.delta, m.stocks_after AS "stocksAfter",
+  m.held_delta AS "heldDelta", m.held_after AS "heldAfter", m.order_sn AS "orderSn",
+  COALESCE(m.low_stock_threshold, (SELECT default_low_stock_threshold FROM inventory_settings)) AS "lowStockThreshold",
+  m.created_at AS "createdAt"`;
+
+/**
+ * One tick's batch from its start: the movements visible in its snapshot and
+ * not in the previous one, by id. Their transactions lie in [previous xmin,
+ * this xmax) (what the txid index reads); the id bound, when the tick has one,
+ * trims what commits after the snapshot.
+ */
+const BATCH_SQL = `
+  SELECT ${MOVEMENT_COLUMNS}, $1::text AS "tickId"
   FROM stock_movement m
-  CROSS JOIN LATERAL (
-    SELECT t.id AS tick_id FROM unnest($1::bigint[], $2::text[]) AS t(id, snap)
-    WHERE pg_visible_in_snapshot(m.txid::text::xid8, t.snap::pg_snapshot)
-    ORDER BY t.id LIMIT 1
-  ) batch
-  WHERE m.txid >= $3 AND m.txid < $4
+  WHERE m.txid >= $2 AND m.txid < $3
+    AND ($6::bigint IS NULL OR m.id <= $6) AND m.id > $8
+    AND pg_visible_in_snapshot(m.txid::text::xid8, $4::pg_snapshot)
     AND NOT pg_visible_in_snapshot(m.txid::text::xid8, $5::pg_snapshot)
-    AND (batch.tick_id > $6 OR m.id > $7)
-  ORDER BY batch.tick_id, m.id
-  LIMIT $8`;
+  ORDER BY m.id
+  LIMIT $7`;
+
+/**
+ * The rest of a batch behind a cursor inside it, by primary key from the
+ * cursor up to the tick's id bound: O(page) however big the batch is, where
+ * BATCH_SQL would read the whole batch again for every page of it. The
+ * visibility test alone decides membership (no txid range: it would tempt the
+ * planner into reading the batch through the txid index).
+ */
+const BATCH_REST_SQL = `
+  SELECT ${MOVEMENT_COLUMNS}, $1::text AS "tickId"
+  FROM stock_movement m
+  WHERE m.id > $2 AND m.id <= $3
+    AND pg_visible_in_snapshot(m.txid::text::xid8, $4::pg_snapshot)
+    AND NOT pg_visible_in_snapshot(m.txid::text::xid8, $5::pg_snapshot)
+  ORDER BY m.id
+  LIMIT $6`;
+
+/** The movements of `tick`'s batch with ids above `afterId` (0: all of it), at most `limit`. */
+function readBatch(sql: SqlClient, tick: TickRow, previous: TickRow, afterId: bigint, limit: number) {
+  if (afterId > 0n && tick.idBound !== null)
+    return sql.query<MovementRow>(BATCH_REST_SQL, [
+      tick.id,
+      afterId.toString(),
+      tick.idBound,
+      tick.snapshot,
+      previous.snapshot,
+      limit,
+    ]);
+  return sql.query<MovementRow>(BATCH_SQL, [
+    tick.id,
+    snapshotBounds(previous.snapshot).xmin.toString(),
+    snapshotBounds(tick.snapshot).xmax.toString(),
+    tick.snapshot,
+    previous.snapshot,
+    tick.idBound,
+    limit,
+    afterId.toString(),
+  ]);
+}
 
 const identities = new WeakMap<SqlClient, Promise<string>>();
 
@@ -113,7 +158,7 @@ export async function readFeed(
   // The tick before the position's (its snapshot bounds the batch), the position's own, and the ones after it.
   const ticks = await sql.query<TickRow>(
     // Ordered by the column, not by the text alias (which would put tick 10 before tick 9).
-    `SELECT t.id::text AS id, t.snapshot FROM stock_event_tick t
+    `SELECT t.id::text AS id, t.snapshot, t.id_bound::text AS "idBound" FROM stock_event_tick t
      WHERE t.id >= COALESCE((SELECT max(id) FROM stock_event_tick WHERE id < $1), $1)
      ORDER BY t.id LIMIT $2`,
     [position.tick.toString(), TICKS_PER_PAGE + 2],
@@ -124,25 +169,26 @@ export async function readFeed(
   // With no tick before it (the feed's origin, or the oldest left by retention) its own batch is not known:
   // a position at its end reads on from the next, one inside it has lost the rest of its batch.
   if (at === 0 && position.movement !== END_OF_BATCH) throw cursorExpired(current.id);
-  const base = at > 0 ? (ticks[at - 1] as TickRow) : current;
-  const reach = ticks.slice(at, at + 1 + TICKS_PER_PAGE);
+  const reach = ticks.slice(0, at + 1 + TICKS_PER_PAGE);
   const moreTicks = ticks.length > at + 1 + TICKS_PER_PAGE;
+  // Batch by batch, each read by itself (a batch is its tick's snapshot minus the one before).
+  const items: StockEvent[] = [];
+  const inside = position.movement !== END_OF_BATCH;
+  for (let index = inside ? at : at + 1; index < reach.length; index++) {
+    const tick = reach[index] as TickRow;
+    const afterId = index === at ? position.movement : 0n;
+    const rows = await readBatch(sql, tick, reach[index - 1] as TickRow, afterId, first - items.length + 1);
+    items.push(...rows.map((row) => stockEventOf(row, identity)));
+    if (items.length > first) {
+      const page = items.slice(0, first);
+      return { items: page, endCursor: (page.at(-1) as StockEvent).cursor, hasNextPage: true };
+    }
+    if (items.length === first) {
+      const more = index < reach.length - 1 || moreTicks;
+      return { items, endCursor: formatCursor({ tick: BigInt(tick.id), movement: END_OF_BATCH }), hasNextPage: more };
+    }
+  }
   const last = reach.at(-1) as TickRow;
-  const exhausted = reach.length === 1 && (base === current || position.movement === END_OF_BATCH);
-  if (exhausted) return { items: [], endCursor: formatCursor(position), hasNextPage: moreTicks };
-  const rows = await sql.query<MovementRow>(MOVEMENTS_SQL, [
-    reach.map((tick) => tick.id),
-    reach.map((tick) => tick.snapshot),
-    snapshotBounds(base.snapshot).xmin.toString(),
-    snapshotBounds(last.snapshot).xmax.toString(),
-    base.snapshot,
-    position.tick.toString(),
-    position.movement.toString(),
-    first + 1,
-  ]);
-  const items = rows.slice(0, first).map((row) => stockEventOf(row, identity));
-  if (rows.length > first) return { items, endCursor: (items.at(-1) as StockEvent).cursor, hasNextPage: true };
-  // Every batch in reach has been read to its end.
   return { items, endCursor: formatCursor({ tick: BigInt(last.id), movement: END_OF_BATCH }), hasNextPage: moreTicks };
 }
 

@@ -9,7 +9,7 @@ import type { StockEventMetrics } from "./metrics";
 import type { StockEventOptions } from "./options";
 
 /** Movements published per round trip of acks. */
-const RELAY_PAGE = 500;
+const RELAY_PAGE = 1000;
 /** Pages one step relays at most before giving the loop back (it comes straight back while behind). */
 const PAGES_PER_STEP = 20;
 

@@ -20,8 +20,10 @@ export async function takeTick(sql: SqlClient): Promise<bigint | null> {
     ]);
     if (!lock?.locked) return null;
     const [tick] = await tx.query<{ id: string }>(
-      `INSERT INTO stock_event_tick (snapshot)
-       SELECT pg_current_snapshot()::text
+      // The id bound is read while the statement runs, after its snapshot was taken (READ COMMITTED:
+      // at statement start), so it is at least every id a movement of this batch could have.
+      `INSERT INTO stock_event_tick (snapshot, id_bound)
+       SELECT pg_current_snapshot()::text, (SELECT last_value FROM stock_movement_id_seq)
        FROM (SELECT snapshot::pg_snapshot AS snap FROM stock_event_tick ORDER BY id DESC LIMIT 1) AS last
        WHERE EXISTS (
          SELECT 1 FROM stock_movement m
