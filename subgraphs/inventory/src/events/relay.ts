@@ -14,6 +14,24 @@ const RELAY_PAGE = 1000;
 const PAGES_PER_STEP = 20;
 
 /**
+ * Runs `work` (synchronous) with stack traces off. nats.js builds an Error for
+ * every request up front, to have a stack should it time out; capturing it is
+ * about 40% of a JetStream publish's CPU (57 → 35 µs per message here), on
+ * the same process that serves the sells. A publish that fails still says
+ * why in its message; only its stack is lost. Synchronous, so no other code
+ * runs while the global setting is changed.
+ */
+function withoutStackTraces<T>(work: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return work();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
  * The relay: publishes the change feed to NATS JetStream, in feed order, one
  * message per movement on `<subject>.<goodsId>` with `Nats-Msg-Id` = the event
  * id, and saves its cursor only after the broker acked every message up to it.
@@ -54,7 +72,11 @@ export class StockEventRelay {
       const feed = await readFeed(this.sql, this.identity, cursor, RELAY_PAGE);
       // Published together, acked together: the broker stores them in the order they were sent.
       const acks = await Promise.all(
-        feed.items.map((event) => js.publish(this.subjectOf(event), JSON.stringify(event), this.publishOptions(event))),
+        withoutStackTraces(() =>
+          feed.items.map((event) =>
+            js.publish(this.subjectOf(event), JSON.stringify(event), this.publishOptions(event)),
+          ),
+        ),
       );
       published += acks.filter((ack) => !ack.duplicate).length;
       this.metrics.published(feed.items.length, acks.filter((ack) => ack.duplicate).length);
