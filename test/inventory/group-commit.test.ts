@@ -72,12 +72,12 @@ describe("decideBatch: the sells of one batch against the locked row", () => {
 describe("SellCoalescer on a database", () => {
   let database: TestDatabase;
   let inventory: { db: InventoryDb };
-  // Goods 1..6, 10 units each, imported so the ledger starts consistent.
+  // Goods 1..7, 10 units each, imported so the ledger starts consistent.
   beforeAll(async () => {
     database = await createTestDatabase("group_commit");
     const db = await openInventoryDb({ url: database.url });
     await migrate(db.sql, "inventory");
-    const goods = Array.from({ length: 6 }, (_, index) => ({ goodsId: index + 1, stocks: 10 }));
+    const goods = Array.from({ length: 7 }, (_, index) => ({ goodsId: index + 1, stocks: 10 }));
     await importStocks(db, goods, { reason: "test setup", actor: "test" });
     inventory = { db };
   });
@@ -171,30 +171,77 @@ describe("SellCoalescer on a database", () => {
     expect(await stocks(4)).toBe(8);
   });
 
-  it("a batch whose transaction fails: every waiting caller gets the error, nothing is half-applied", async () => {
-    // The batch's write statement runs, then the transaction fails (as a lost connection would).
-    const failing = (tx: SqlClient): SqlClient => ({
-      ...tx,
-      query: async <Row>(sql: string, params?: unknown[]) => {
-        const result = await tx.query<Row>(sql, params);
-        if (sql.includes("WITH taken AS")) throw new Error("injected failure after the batch's write");
-        return result;
-      },
+  /** The database with `query` (outside and inside transactions) wrapped by `wrap`. */
+  type Query = (sql: string, params?: unknown[]) => Promise<unknown[]>;
+  const intercepted = (wrap: (query: Query) => Query): InventoryDb => {
+    const sqlOf = (sql: SqlClient): SqlClient => ({
+      ...sql,
+      query: wrap(sql.query.bind(sql)) as SqlClient["query"],
+      transaction: (work) => sql.transaction((tx) => work(sqlOf(tx))),
     });
-    const db = {
-      ...inventory.db,
-      sql: { ...inventory.db.sql, transaction: (work) => inventory.db.sql.transaction((tx) => work(failing(tx))) },
-    } as InventoryDb;
+    return { ...inventory.db, sql: sqlOf(inventory.db.sql) } as InventoryDb;
+  };
+  const OPTIMISTIC_WRITE = "AND version = $10";
+  const LOCKED_WRITE = "ON CONFLICT (order_sn) DO NOTHING";
+  const batchOfFive = async (db: InventoryDb, label: string, goodsId: number) => {
     const { sells } = coalescer(200, db);
-    const before = await stocks(5);
-    const settled = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, index) => sells.sell(`gc-5-${index}`, [{ goodsId: 5, num: 1 }], null)),
+    return Promise.allSettled(
+      Array.from({ length: 6 }, (_, index) => sells.sell(`${label}-${index}`, [{ goodsId, num: 1 }], null)),
     );
-    // The first ran alone (sellStock's own statement, no transaction); the five behind it failed together.
-    expect(settled.map(outcome)).toEqual(["SOLD", ...Array(5).fill("Error: injected failure after the batch's write")]);
+  };
+  const appliedOf = async (label: string) => ({
+    records: (await rows("SELECT order_sn FROM stock_sell WHERE order_sn LIKE $1", [`${label}-%`])).length,
+    movements: (await rows("SELECT 1 FROM stock_movement WHERE order_sn LIKE $1", [`${label}-%`])).length,
+  });
+
+  it("a batch whose write fails: every waiting caller gets the error, nothing is applied", async () => {
+    const db = intercepted((query) => async (sql, params) => {
+      if (sql.includes(OPTIMISTIC_WRITE)) throw new Error("injected: the batch's write failed");
+      return query(sql, params);
+    });
+    const before = await stocks(5);
+    const settled = await batchOfFive(db, "gc-5", 5);
+    // The first ran alone (sellStock's own statement); the five behind it failed together.
+    expect(settled.map(outcome)).toEqual(["SOLD", ...Array(5).fill("Error: injected: the batch's write failed")]);
     expect(await stocks(5)).toBe((before ?? 0) - 1);
-    expect(await rows("SELECT order_sn FROM stock_sell WHERE order_sn LIKE 'gc-5-%'", [])).toHaveLength(1);
-    expect(await rows("SELECT 1 FROM stock_movement WHERE order_sn LIKE 'gc-5-%'", [])).toHaveLength(1);
+    expect(await appliedOf("gc-5")).toEqual({ records: 1, movements: 1 });
+    expect(await ledgerViolations(inventory.db.sql)).toEqual([]);
+  });
+
+  it("a row that keeps moving sends the batch under the row lock; a transaction failing there applies nothing", async () => {
+    let optimistic = 0;
+    const db = intercepted((query) => async (sql, params) => {
+      // The optimistic write always finds the version moved on (nothing written)…
+      if (sql.includes(OPTIMISTIC_WRITE)) {
+        optimistic++;
+        return [];
+      }
+      // …and the locked transaction fails after its write, before COMMIT (as a lost connection would).
+      const result = await query(sql, params);
+      if (sql.includes(LOCKED_WRITE)) throw new Error("injected: the transaction failed after its write");
+      return result;
+    });
+    const before = await stocks(6);
+    const settled = await batchOfFive(db, "gc-7", 6);
+    expect(optimistic).toBeGreaterThan(0);
+    expect(settled.map(outcome)).toEqual([
+      "SOLD",
+      ...Array(5).fill("Error: injected: the transaction failed after its write"),
+    ]);
+    expect(await stocks(6)).toBe((before ?? 0) - 1);
+    expect(await appliedOf("gc-7")).toEqual({ records: 1, movements: 1 });
+    expect(await ledgerViolations(inventory.db.sql)).toEqual([]);
+  });
+
+  it("under the row lock after lost races, the batch still sells exactly once per order", async () => {
+    let raced = 0;
+    const db = intercepted((query) => async (sql, params) => {
+      if (sql.includes(OPTIMISTIC_WRITE) && raced++ < 3) return []; // three lost races in a row
+      return query(sql, params);
+    });
+    const settled = await batchOfFive(db, "gc-8", 4);
+    expect(settled.map(outcome)).toEqual(Array(6).fill("SOLD"));
+    expect(await appliedOf("gc-8")).toEqual({ records: 6, movements: 6 });
     expect(await ledgerViolations(inventory.db.sql)).toEqual([]);
   });
 
@@ -202,7 +249,7 @@ describe("SellCoalescer on a database", () => {
     const registry = createMetricsRegistry();
     const sells = new SellCoalescer(inventory.db, { enabled: false, maxBatch: 200 }, groupCommitMetrics(registry));
     const settled = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, index) => sells.sell(`gc-6-${index}`, [{ goodsId: 6, num: 1 }], null)),
+      Array.from({ length: 12 }, (_, index) => sells.sell(`gc-6-${index}`, [{ goodsId: 7, num: 1 }], null)),
     );
     expect(settled.filter((result) => outcome(result) === "SOLD")).toHaveLength(10);
     expect(settled.filter((result) => outcome(result) === "INSUFFICIENT_STOCK")).toHaveLength(2);

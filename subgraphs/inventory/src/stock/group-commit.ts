@@ -3,7 +3,14 @@ import { markApplied } from "./applied";
 import { insufficientStock } from "./errors";
 import type { GroupCommitMetrics } from "./group-commit-metrics";
 import { reclaimExpired } from "./holds";
-import { type BatchDecision, type BatchResult, type BatchSell, RECORDED_MEANWHILE, runSellBatch } from "./sell-batch";
+import {
+  type BatchDecision,
+  type BatchResult,
+  type BatchSell,
+  RECORDED_MEANWHILE,
+  runSellBatch,
+  tryOptimisticSellBatch,
+} from "./sell-batch";
 import { replaySell, sellStock } from "./sell-stock";
 import type { StockSellRow } from "./stock-sell-row";
 import type { OrderItem } from "./validate";
@@ -121,6 +128,10 @@ export class SellCoalescer {
   private async runBatch(goodsId: number, lane: Lane, batch: Waiting[]) {
     let result: BatchResult | undefined;
     try {
+      // Optimistic first (two round trips, no transaction); when the row keeps moving under it
+      // (another replica's batches, holds, admin writes), under the row lock.
+      for (let attempt = 1; attempt <= BATCH_ATTEMPTS && !result; attempt++)
+        result = (await tryOptimisticSellBatch(this.db.sql, goodsId, batch)) ?? undefined;
       for (let attempt = 1; attempt <= BATCH_ATTEMPTS && !result; attempt++)
         result = await this.db.sql
           .transaction((tx) => runSellBatch(tx, goodsId, batch))

@@ -88,26 +88,37 @@ export function decideBatch(
  * it, committed after the batch read the records) is not claimed: the caller
  * sees fewer claimed rows than orders and runs the batch again.
  */
-const WRITE_BATCH_SQL = `
+function writeBatchSql(ifUnchanged: boolean) {
+  // Optimistic: only if the row's version is still the one read, and a plain INSERT (a unique
+  // violation undoes the whole statement); under the row lock: skip what was recorded meanwhile.
+  const guard = ifUnchanged ? "AND version = $10" : "";
+  const written = ifUnchanged ? "WHERE EXISTS (SELECT 1 FROM updated)" : "";
+  const onConflict = ifUnchanged ? "" : "ON CONFLICT (order_sn) DO NOTHING";
+  return `
   WITH taken AS (
     SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::text[])
       WITH ORDINALITY AS t(order_sn, num, stocks_after, version_after, actor, position)
   ), updated AS (
     UPDATE inventory SET stocks = stocks - $7, version = version + $8, updated_at = CURRENT_TIMESTAMP
-    WHERE goods_id = $1 RETURNING goods_id
+    WHERE goods_id = $1 ${guard} RETURNING goods_id
   ), claimed AS (
     INSERT INTO stock_sell (order_sn, status, items)
-    SELECT order_sn, 'SOLD', jsonb_build_array(jsonb_build_object('goodsId', $1::int, 'num', num)) FROM taken ORDER BY position
-    ON CONFLICT (order_sn) DO NOTHING
+    SELECT order_sn, 'SOLD', jsonb_build_array(jsonb_build_object('goodsId', $1::int, 'num', num))
+    FROM taken ${written} ORDER BY position
+    ${onConflict}
     RETURNING ${STOCK_SELL_COLUMNS}
   ), ledger AS (
     INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, order_sn, actor, held_delta, held_after, low_stock_threshold)
     SELECT $1, -num, stocks_after, version_after, 'SELL', order_sn, actor, 0, $9,
            COALESCE((SELECT low_stock_threshold FROM inventory WHERE goods_id = $1),
                     (SELECT default_low_stock_threshold FROM inventory_settings))
-    FROM taken ORDER BY position
+    FROM taken ${written} ORDER BY position
   )
   SELECT * FROM claimed`;
+}
+
+const WRITE_BATCH_SQL = writeBatchSql(false);
+const WRITE_BATCH_IF_UNCHANGED_SQL = writeBatchSql(true);
 
 /** The batch's outcome: each sell's decision, and the records of the taken ones. */
 export interface BatchResult {
@@ -119,6 +130,99 @@ export interface BatchResult {
 /** Signals that an orderSn was recorded by another path meanwhile: the whole batch runs again. */
 export const RECORDED_MEANWHILE = Symbol("an orderSn of the batch was recorded meanwhile");
 
+/** The sells a batch takes, with their decisions, and the write statement's parameters for them. */
+function takenOf(sells: readonly BatchSell[], decisions: BatchDecision[]) {
+  return sells.flatMap((sell, index) => {
+    const decision = decisions[index] as BatchDecision;
+    return decision.kind === "take" ? [{ sell, decision }] : [];
+  });
+}
+
+function writeParams(goodsId: number, row: LockedRow, taken: ReturnType<typeof takenOf>) {
+  return [
+    goodsId,
+    taken.map(({ sell }) => sell.orderSn),
+    taken.map(({ sell }) => sell.num),
+    taken.map(({ decision }) => decision.stocksAfter),
+    taken.map(({ decision }) => decision.versionAfter),
+    taken.map(({ sell }) => sell.actor),
+    taken.reduce((sum, { sell }) => sum + sell.num, 0),
+    taken.length,
+    row.held,
+    row.version,
+  ];
+}
+
+/**
+ * The optimistic batch: two round trips and no open transaction. One
+ * statement reads the row and the records; the decision is made here; one
+ * statement writes it, if the row's version is still the one read (every
+ * change of stocks or held advances it) — otherwise nothing is written and
+ * the caller tries again. An orderSn recorded meanwhile makes the plain INSERT
+ * fail as a whole (unique violation): nothing is written either. The row lock
+ * is held only while that one statement runs: under a flash sale the
+ * transaction's five round trips (BEGIN, lock, records, write, COMMIT), each
+ * queued behind the event loop's work on arriving requests, were what bounded
+ * a batch, not PostgreSQL.
+ */
+const READ_BATCH_SQL = `
+  SELECT i.stocks, i.held, i.version,
+         (SELECT coalesce(json_agg(json_build_object(
+            'orderSn', s.order_sn, 'status', s.status, 'items', s.items,
+            'createdAt', s.created_at, 'updatedAt', s.updated_at, 'expiresAt', s.expires_at)), '[]'::json)
+          FROM stock_sell s WHERE s.order_sn = ANY($2::text[])) AS records
+  FROM (SELECT 1) AS one LEFT JOIN inventory i ON i.goods_id = $1`;
+
+interface RecordJson extends Omit<StockSellRow, "createdAt" | "updatedAt" | "expiresAt"> {
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "23505";
+
+/** The batch without a transaction (see READ_BATCH_SQL); null when the row or the records moved meanwhile. */
+export async function tryOptimisticSellBatch(
+  sql: SqlClient,
+  goodsId: number,
+  sells: readonly BatchSell[],
+): Promise<BatchResult | null> {
+  const [state] = await sql.query<{
+    stocks: number | null;
+    held: number | null;
+    version: number | null;
+    records: RecordJson[];
+  }>(READ_BATCH_SQL, [goodsId, [...new Set(sells.map((sell) => sell.orderSn))]]);
+  const row =
+    state && state.stocks !== null
+      ? { stocks: state.stocks, held: state.held ?? 0, version: state.version ?? 0 }
+      : undefined;
+  const recorded = new Map(
+    (state?.records ?? []).map((record): [string, StockSellRow] => [
+      record.orderSn,
+      {
+        ...record,
+        createdAt: new Date(record.createdAt),
+        updatedAt: new Date(record.updatedAt),
+        expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+      },
+    ]),
+  );
+  const decisions = decideBatch(row, recorded, sells);
+  const taken = takenOf(sells, decisions);
+  const claimed = new Map<string, StockSellRow>();
+  if (!row || taken.length === 0) return { row, decisions, claimed };
+  try {
+    const rows = await sql.query<StockSellRow>(WRITE_BATCH_IF_UNCHANGED_SQL, writeParams(goodsId, row, taken));
+    if (rows.length !== taken.length) return null; // the version moved on: nothing was written
+    for (const claim of rows) claimed.set(claim.orderSn, claim);
+    return { row, decisions, claimed };
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
+}
+
 /** Locks the row, reads the records, decides and writes: call inside one transaction. */
 export async function runSellBatch(tx: SqlClient, goodsId: number, sells: readonly BatchSell[]): Promise<BatchResult> {
   const [row] = await lockInventoryRows<LockedRow>(tx, [goodsId], "stocks, held, version");
@@ -128,23 +232,10 @@ export async function runSellBatch(tx: SqlClient, goodsId: number, sells: readon
   );
   const recorded = new Map(records.map((record) => [record.orderSn, record]));
   const decisions = decideBatch(row, recorded, sells);
-  const taken = sells.flatMap((sell, index) => {
-    const decision = decisions[index] as BatchDecision;
-    return decision.kind === "take" ? [{ sell, decision }] : [];
-  });
+  const taken = takenOf(sells, decisions);
   const claimed = new Map<string, StockSellRow>();
   if (row && taken.length > 0) {
-    const rows = await tx.query<StockSellRow>(WRITE_BATCH_SQL, [
-      goodsId,
-      taken.map(({ sell }) => sell.orderSn),
-      taken.map(({ sell }) => sell.num),
-      taken.map(({ decision }) => decision.stocksAfter),
-      taken.map(({ decision }) => decision.versionAfter),
-      taken.map(({ sell }) => sell.actor),
-      taken.reduce((sum, { sell }) => sum + sell.num, 0),
-      taken.length,
-      row.held,
-    ]);
+    const rows = await tx.query<StockSellRow>(WRITE_BATCH_SQL, writeParams(goodsId, row, taken).slice(0, 9));
     if (rows.length !== taken.length) throw RECORDED_MEANWHILE;
     for (const claim of rows) claimed.set(claim.orderSn, claim);
   }
