@@ -32,6 +32,7 @@ import { cleanup, cleanupOnSignals, interruptedBy, onCleanup } from "./catalog/c
 import { type CorrectnessFigures, checkFlashSale } from "./flash/correctness";
 import { stockedDatabase, UNLIMITED_STOCK } from "./flash/databases";
 import { driveFor } from "./flash/drive";
+import { checkFirstComeFirstServed } from "./flash/fcfs";
 import { planFlashSale } from "./flash/plan";
 import { correctnessTable, throughputTable } from "./flash/report";
 import { httpSeller, inProcessSeller } from "./flash/sellers";
@@ -44,8 +45,8 @@ const started = performance.now();
 const log = (line: string) =>
   console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-/** Per database: a flash goods for the subgraph target, one for the gateway target, and the throughput's hot goods. */
-const GOODS = { subgraph: 1, gateway: 2, hot: 3 } as const;
+/** Per database: a flash goods for the subgraph target, one for the gateway target, the throughput's hot goods, the FCFS check's. */
+const GOODS = { subgraph: 1, gateway: 2, hot: 3, fcfs: 4 } as const;
 const ACTOR = "bench-flash (order-service)";
 const WARMUP_SECONDS = settings.smoke ? 0.5 : 2;
 
@@ -166,7 +167,10 @@ async function main() {
 
   // 3. In-process: SellCoalescer.sell on a pool of the bench's own.
   log(`throughput in-process: ${settings.clients} concurrent SellCoalescer.sell loops, enabled vs not…`);
-  const dbInProcess = await stockedDatabase("flash_inproc", [{ goodsId: GOODS.hot, stocks: UNLIMITED_STOCK }]);
+  const dbInProcess = await stockedDatabase("flash_inproc", [
+    { goodsId: GOODS.hot, stocks: UNLIMITED_STOCK },
+    { goodsId: GOODS.fcfs, stocks: 0 },
+  ]);
   const db = await openInventoryDb({ url: dbInProcess.url, poolSize: settings.inProcessPoolSize });
   onCleanup("close the in-process pool", () => db.close());
   const inProcess = await compareOnOff(
@@ -184,7 +188,18 @@ async function main() {
     comparison,
   );
 
+  // 4. First come, first served, where arrival order is known: in-process, one go, mixed quantities.
+  const fcfs = await checkFirstComeFirstServed(db, GOODS.fcfs, {
+    orders: settings.smoke ? 300 : 3000,
+    stock: settings.smoke ? 200 : 2000,
+    maxBatch: settings.maxBatch,
+  });
+  log(
+    `first come, first served: ${fcfs.orders} orders of 1–3 units on ${fcfs.stock}: ${fcfs.sold} sold, ${fcfs.violations} violations`,
+  );
+
   const failures = [
+    ...fcfs.examples.map((example) => `first come, first served: ${example}`),
     ...correctness.flatMap((result) => result.failures.map((failure) => `${result.target}: ${failure}`)),
     ...refusalFailures("HTTP", http),
     ...refusalFailures("in-process", inProcess),
@@ -228,6 +243,7 @@ async function main() {
     sellsPerSecHttpOff: http.off.sellsPerSec,
     p99OnMs: http.on.p99Ms,
     p99OffMs: http.off.p99Ms,
+    fcfsViolations: fcfs.violations,
     checksPassed: failures.length === 0,
     failures,
     benchmark: "flash",
@@ -236,6 +252,7 @@ async function main() {
     correctness,
     http,
     inProcess,
+    fcfs,
     durationS: (performance.now() - started) / 1000,
   };
   mkdirSync(settings.resultsDir, { recursive: true });

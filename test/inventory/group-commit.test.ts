@@ -24,8 +24,8 @@ describe("decideBatch: the sells of one batch against the locked row", () => {
 
   it("takes in arrival order from what is available (on hand minus held), with running stocksAfter/versionAfter", () => {
     expect(decideBatch(row, new Map(), [sell("a", 3), sell("b", 4), sell("c", 2)])).toEqual([
-      { kind: "take", stocksAfter: 7, versionAfter: 8 },
-      { kind: "take", stocksAfter: 3, versionAfter: 9 },
+      { kind: "take", stocksAfter: 7, heldAfter: 2, versionAfter: 8 },
+      { kind: "take", stocksAfter: 3, heldAfter: 2, versionAfter: 9 },
       { kind: "short", available: 1 },
     ]);
   });
@@ -33,15 +33,15 @@ describe("decideBatch: the sells of one batch against the locked row", () => {
   it("a first order too big for the stock is refused; later ones that fit are taken", () => {
     expect(decideBatch(row, new Map(), [sell("big", 9), sell("a", 5), sell("b", 4), sell("c", 3)])).toEqual([
       { kind: "short", available: 8 },
-      { kind: "take", stocksAfter: 5, versionAfter: 8 },
+      { kind: "take", stocksAfter: 5, heldAfter: 2, versionAfter: 8 },
       { kind: "short", available: 3 },
-      { kind: "take", stocksAfter: 2, versionAfter: 9 },
+      { kind: "take", stocksAfter: 2, heldAfter: 2, versionAfter: 9 },
     ]);
   });
 
   it("all repeats of one orderSn: the first decides, the others get its answer", () => {
     expect(decideBatch(row, new Map(), [sell("x", 1), sell("x", 1), sell("x", 1)])).toEqual([
-      { kind: "take", stocksAfter: 9, versionAfter: 8 },
+      { kind: "take", stocksAfter: 9, heldAfter: 2, versionAfter: 8 },
       { kind: "repeat", of: 0 },
       { kind: "repeat", of: 0 },
     ]);
@@ -49,10 +49,10 @@ describe("decideBatch: the sells of one batch against the locked row", () => {
 
   it("a repeat asking for something else: a conflict with a taken order, a fresh order after a refused one", () => {
     expect(decideBatch(row, new Map(), [sell("x", 1), sell("x", 2), sell("y", 20), sell("y", 2)])).toEqual([
-      { kind: "take", stocksAfter: 9, versionAfter: 8 },
+      { kind: "take", stocksAfter: 9, heldAfter: 2, versionAfter: 8 },
       { kind: "repeat", of: 0 },
       { kind: "short", available: 7 },
-      { kind: "take", stocksAfter: 7, versionAfter: 9 },
+      { kind: "take", stocksAfter: 7, heldAfter: 2, versionAfter: 9 },
     ]);
   });
 
@@ -60,7 +60,17 @@ describe("decideBatch: the sells of one batch against the locked row", () => {
     const record = { orderSn: "old", status: "SOLD" } as StockSellRow;
     expect(decideBatch(row, new Map([["old", record]]), [sell("old", 1), sell("new", 8)])).toEqual([
       { kind: "recorded", row: record },
-      { kind: "take", stocksAfter: 2, versionAfter: 8 },
+      { kind: "take", stocksAfter: 2, heldAfter: 2, versionAfter: 8 },
+    ]);
+  });
+
+  it("a hold takes from available too, into held; a repeated orderSn that sells what it held is another request", () => {
+    const hold = (orderSn: string, num: number) => ({ ...sell(orderSn, num), expiresAt: new Date(0) });
+    expect(decideBatch(row, new Map(), [hold("h", 3), sell("s", 2), sell("h", 3), hold("g", 4)])).toEqual([
+      { kind: "take", stocksAfter: 10, heldAfter: 5, versionAfter: 8 },
+      { kind: "take", stocksAfter: 8, heldAfter: 5, versionAfter: 9 },
+      { kind: "repeat", of: 0 },
+      { kind: "short", available: 3 },
     ]);
   });
 
@@ -181,7 +191,7 @@ describe("SellCoalescer on a database", () => {
     });
     return { ...inventory.db, sql: sqlOf(inventory.db.sql) } as InventoryDb;
   };
-  const OPTIMISTIC_WRITE = "AND version = $10";
+  const OPTIMISTIC_WRITE = "AND version = $12";
   const LOCKED_WRITE = "ON CONFLICT (order_sn) DO NOTHING";
   const batchOfFive = async (db: InventoryDb, label: string, goodsId: number) => {
     const { sells } = coalescer(200, db);
@@ -242,6 +252,34 @@ describe("SellCoalescer on a database", () => {
     const settled = await batchOfFive(db, "gc-8", 4);
     expect(settled.map(outcome)).toEqual(Array(6).fill("SOLD"));
     expect(await appliedOf("gc-8")).toEqual({ records: 6, movements: 6 });
+    expect(await ledgerViolations(inventory.db.sql)).toEqual([]);
+  });
+
+  it("holds and sells of one goods in one batch: exactly the stock taken, held units in held, one hold row each", async () => {
+    const { sells, batches } = coalescer();
+    const expiresAt = new Date(Date.now() + 600_000);
+    const blocker = sells.sell("gc-9-first", [{ goodsId: 3, num: 1 }], null);
+    const mixed = Array.from({ length: 10 }, (_, index) =>
+      index % 2 === 0
+        ? sells.hold({ orderSn: `gc-9-h${index}`, items: [{ goodsId: 3, num: 1 }], expiresAt }, "test")
+        : sells.sell(`gc-9-s${index}`, [{ goodsId: 3, num: 1 }], "test"),
+    );
+    const settled = await Promise.allSettled([blocker, ...mixed]);
+    // Goods 3 had 7 units left: the blocker and 6 of the batch are taken, in arrival order.
+    expect(settled.map(outcome)).toEqual([
+      "SOLD",
+      "HELD",
+      "SOLD",
+      "HELD",
+      "SOLD",
+      "HELD",
+      "SOLD",
+      ...Array(4).fill("INSUFFICIENT_STOCK"),
+    ]);
+    expect(await batches()).toMatchObject({ count: 2, sum: 11 });
+    const [row] = await rows("SELECT stocks, held FROM inventory WHERE goods_id = 3", []);
+    expect(row).toEqual({ stocks: 3, held: 3 });
+    expect(await rows("SELECT order_sn FROM stock_hold WHERE order_sn LIKE 'gc-9-%'", [])).toHaveLength(3);
     expect(await ledgerViolations(inventory.db.sql)).toEqual([]);
   });
 

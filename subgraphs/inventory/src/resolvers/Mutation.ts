@@ -110,12 +110,13 @@ export const Mutation: MutationResolvers = {
     return returned;
   }),
 
-  holdStock: counted("HOLD", async (_root, args, { db, actor, holds }) => {
+  holdStock: counted("HOLD", async (_root, args, { db, actor, holds, sells }) => {
     const orderSn = parseOrderSn(args.orderSn);
     const items = mergeOrderItems(args.items);
     const now = holds.clock();
     const expiresAt = new Date(now.getTime() + parseTtlSeconds(args.ttlSeconds, holds) * 1000);
-    return holdStock(db, { orderSn, items, expiresAt }, actor, now);
+    const hold = { orderSn, items, expiresAt };
+    return sells ? sells.hold(hold, actor, now) : holdStock(db, hold, actor, now);
   }),
 
   confirmHold: counted("CONFIRM", async (_root, args, { db, actor, stockMetrics, holds }) => {

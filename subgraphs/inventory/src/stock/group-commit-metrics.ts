@@ -15,7 +15,7 @@ export function groupCommitMetrics(registry: Registry): GroupCommitMetrics {
     () =>
       new Histogram({
         name: "stock_sell_batch_size",
-        help: "Sells per group-commit batch of one goods (1: the goods was idle, the sell ran by itself)",
+        help: "Sells and holds per group-commit batch of one goods (1: the goods was idle, it ran by itself)",
         buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
         registers: [registry],
       }),
@@ -26,7 +26,7 @@ export function groupCommitMetrics(registry: Registry): GroupCommitMetrics {
     () =>
       new Histogram({
         name: "stock_sell_queue_wait_seconds",
-        help: "Time a sell waited for the batch of its goods before it",
+        help: "Time a sell or hold waited for the batch of its goods before it",
         buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
         registers: [registry],
       }),
@@ -37,7 +37,7 @@ export function groupCommitMetrics(registry: Registry): GroupCommitMetrics {
     () =>
       new Counter({
         name: "stock_sells_coalesced_total",
-        help: "Sells that ran in a batch with others (one row lock and one commit for the batch)",
+        help: "Sells and holds that ran in a batch with others (one row lock and one commit for the batch)",
         registers: [registry],
       }),
   );

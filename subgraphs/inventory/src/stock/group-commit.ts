@@ -2,7 +2,7 @@ import type { InventoryDb } from "@emshop/db/inventory";
 import { markApplied } from "./applied";
 import { insufficientStock } from "./errors";
 import type { GroupCommitMetrics } from "./group-commit-metrics";
-import { reclaimExpired } from "./holds";
+import { type HoldRequest, holdStock, reclaimExpired, replayHold } from "./holds";
 import {
   type BatchDecision,
   type BatchResult,
@@ -25,6 +25,9 @@ export interface GroupCommitOptions {
 
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { enabled: true, maxBatch: 200 };
 
+/** How an orderSn recorded already answers this request: as a repeated sell, or as a repeated hold. */
+const replayOf = (sell: BatchSell) => (sell.expiresAt === undefined ? replaySell : replayHold);
+
 /** Runs of a batch before its sells fall back to one statement each (another path kept recording its orderSns). */
 const BATCH_ATTEMPTS = 3;
 
@@ -45,11 +48,11 @@ interface Lane {
 }
 
 /**
- * Group commit for a flash sale: concurrent single-goods sells of the same
- * goods are coalesced. While one batch of a goods is in flight its new sells
- * queue; when it has committed, the next batch takes all of them (up to
- * `maxBatch`). A sell of an idle goods runs at once, by itself, through
- * sellStock's own statement: no timer, nothing waits without contention.
+ * Group commit for a flash sale: concurrent single-goods sells (and checkout
+ * holds) of the same goods are coalesced. While one batch of a goods is in
+ * flight its new sells queue; when it has committed, the next batch takes all
+ * of them (up to `maxBatch`). A sell of an idle goods runs at once, by itself,
+ * through sellStock's own statement: no timer, nothing waits without contention.
  *
  * Why here and not elsewhere: PostgreSQL serializes the sells of one goods on
  * its row lock until each commit is flushed, so a hot goods is capped at one
@@ -60,7 +63,7 @@ interface Lane {
  * only after its batch committed. Across replicas the row lock still
  * serializes batches, so correctness never depends on this process's queue.
  *
- * Multi-goods orders keep sellStock's path (they lock several rows in order).
+ * Multi-goods orders keep sellStock's and holdStock's paths (they lock several rows in order).
  */
 export class SellCoalescer {
   private readonly lanes = new Map<number, Lane>();
@@ -75,19 +78,21 @@ export class SellCoalescer {
   sell(orderSn: string, items: OrderItem[], actor: string | null, now: Date = new Date()): Promise<StockSellRow> {
     const [item] = items;
     if (!this.options.enabled || items.length !== 1 || !item) return sellStock(this.db, orderSn, items, actor, now);
-    return new Promise((resolve, reject) => {
+    return this.enqueue(item, { orderSn, num: item.num, actor, items, now });
+  }
+
+  /** holdStock's contract: a checkout hold of a hot goods is coalesced with the goods' sells and holds. */
+  hold(hold: HoldRequest, actor: string | null, now: Date = new Date()): Promise<StockSellRow> {
+    const [item] = hold.items;
+    if (!this.options.enabled || hold.items.length !== 1 || !item) return holdStock(this.db, hold, actor, now);
+    const { orderSn, items, expiresAt } = hold;
+    return this.enqueue(item, { orderSn, num: item.num, actor, items, now, expiresAt });
+  }
+
+  private enqueue(item: OrderItem, request: Omit<Waiting, "queuedAt" | "reclaimed" | "resolve" | "reject">) {
+    return new Promise<StockSellRow>((resolve, reject) => {
       const lane = this.laneOf(item.goodsId);
-      lane.waiting.push({
-        orderSn,
-        num: item.num,
-        actor,
-        items,
-        now,
-        queuedAt: performance.now(),
-        reclaimed: false,
-        resolve,
-        reject,
-      });
+      lane.waiting.push({ ...request, queuedAt: performance.now(), reclaimed: false, resolve, reject });
       if (!lane.busy) void this.drain(item.goodsId, lane);
     });
   }
@@ -120,9 +125,14 @@ export class SellCoalescer {
     }
   }
 
-  /** One sell by itself: exactly today's statement (and its reclaiming of expired holds). */
+  /** One sell or hold by itself: exactly its own statement (and its reclaiming of expired holds). */
   private async runAlone(sell: Waiting) {
-    await sellStock(this.db, sell.orderSn, sell.items, sell.actor, sell.now).then(sell.resolve, sell.reject);
+    const { orderSn, items, actor, now, expiresAt } = sell;
+    const done =
+      expiresAt === undefined
+        ? sellStock(this.db, orderSn, items, actor, now)
+        : holdStock(this.db, { orderSn, items, expiresAt }, actor, now);
+    await done.then(sell.resolve, sell.reject);
   }
 
   private async runBatch(goodsId: number, lane: Lane, batch: Waiting[]) {
@@ -188,12 +198,12 @@ export class SellCoalescer {
       case "take":
         return markApplied(result.claimed.get(sell.orderSn) as StockSellRow);
       case "recorded":
-        return replaySell(decision.row, sell.items);
+        return replayOf(sell)(decision.row, sell.items);
       case "repeat": {
         const first = result.decisions[decision.of] as BatchDecision;
         if (first.kind === "take")
           // A copy: the units were counted with the first (wasApplied is per object).
-          return replaySell({ ...(result.claimed.get(sell.orderSn) as StockSellRow) }, sell.items);
+          return replayOf(sell)({ ...(result.claimed.get(sell.orderSn) as StockSellRow) }, sell.items);
         return this.answer(goodsId, batch, result, decision.of);
       }
       case "short":

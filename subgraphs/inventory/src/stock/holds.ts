@@ -135,7 +135,7 @@ export async function holdStock(
 }
 
 /** A repeated holdStock: the record answers; a release that came first refuses it (anti-hang). */
-function replayHold(recorded: StockSellRow, items: OrderItem[]): StockSellRow {
+export function replayHold(recorded: StockSellRow, items: OrderItem[]): StockSellRow {
   if (recorded.status === "CANCELLED") throw orderCancelled(recorded.orderSn);
   if (!sameItems(recorded.items, items)) throw orderConflict(recorded.orderSn);
   if (recorded.expiresAt === null) throw notAHold(recorded.orderSn);

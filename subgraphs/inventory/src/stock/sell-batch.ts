@@ -11,12 +11,16 @@ import { STOCK_SELL_COLUMNS, type StockSellRow } from "./stock-sell-row";
  * stocksAfter and versionAfter.
  */
 
-/** One sell waiting in a batch (its goods is the batch's). */
+/** One sell, or checkout hold, waiting in a batch (its goods is the batch's). */
 export interface BatchSell {
   orderSn: string;
   num: number;
   actor: string | null;
+  /** A hold's expiry; absent for a sell. */
+  expiresAt?: Date;
 }
+
+const isHold = (sell: BatchSell) => sell.expiresAt !== undefined;
 
 /** The inventory row as locked for the batch. */
 export interface LockedRow {
@@ -27,14 +31,17 @@ export interface LockedRow {
 
 /** What the batch does with one sell, in arrival order. */
 export type BatchDecision =
-  /** Taken: the row after this order, as its ledger row records it. */
-  | { kind: "take"; stocksAfter: number; versionAfter: number }
+  /** Taken (sold, or held): the row after this order, as its ledger row records it. */
+  | { kind: "take"; stocksAfter: number; heldAfter: number; versionAfter: number }
   /** The orderSn was recorded before the batch: answered from the record (a retry, a conflict, a hold). */
   | { kind: "recorded"; row: StockSellRow }
   /** A repeat of an earlier sell of this batch (same orderSn): it gets that sell's answer. */
   | { kind: "repeat"; of: number }
   /** Not enough available for it at its turn (null: the goods has no inventory row). */
   | { kind: "short"; available: number | null };
+
+/** The same request again: as much, and a sell again or a hold again. */
+const sameRequest = (a: BatchSell, b: BatchSell) => a.num === b.num && isHold(a) === isHold(b);
 
 /**
  * Decides every sell of a batch from the locked row alone (never from a
@@ -58,21 +65,23 @@ export function decideBatch(
   const firstOf = new Map<string, number>();
   let available = row ? row.stocks - row.held : 0;
   let stocks = row?.stocks ?? 0;
+  let held = row?.held ?? 0;
   let version = row?.version ?? 0;
   const decide = (sell: BatchSell, index: number): BatchDecision => {
     const record = recorded.get(sell.orderSn);
     if (record) return { kind: "recorded", row: record };
     const first = firstOf.get(sell.orderSn);
     const earlier = first === undefined ? undefined : decisions[first];
-    if (first !== undefined && (earlier?.kind === "take" || (sells[first] as BatchSell).num === sell.num))
-      return { kind: "repeat", of: first };
+    const same = first !== undefined && sameRequest(sells[first] as BatchSell, sell);
+    if (first !== undefined && (earlier?.kind === "take" || same)) return { kind: "repeat", of: first };
     firstOf.set(sell.orderSn, index);
     if (!row) return { kind: "short", available: null };
     if (sell.num > available) return { kind: "short", available };
     available -= sell.num;
-    stocks -= sell.num;
+    if (isHold(sell)) held += sell.num;
+    else stocks -= sell.num;
     version += 1;
-    return { kind: "take", stocksAfter: stocks, versionAfter: version };
+    return { kind: "take", stocksAfter: stocks, heldAfter: held, versionAfter: version };
   };
   sells.forEach((sell, index) => {
     decisions.push(decide(sell, index));
@@ -91,25 +100,32 @@ export function decideBatch(
 function writeBatchSql(ifUnchanged: boolean) {
   // Optimistic: only if the row's version is still the one read, and a plain INSERT (a unique
   // violation undoes the whole statement); under the row lock: skip what was recorded meanwhile.
-  const guard = ifUnchanged ? "AND version = $10" : "";
+  const guard = ifUnchanged ? "AND version = $12" : "";
   const written = ifUnchanged ? "WHERE EXISTS (SELECT 1 FROM updated)" : "";
   const onConflict = ifUnchanged ? "" : "ON CONFLICT (order_sn) DO NOTHING";
   return `
   WITH taken AS (
-    SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::text[])
-      WITH ORDINALITY AS t(order_sn, num, stocks_after, version_after, actor, position)
+    SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::timestamptz[])
+      WITH ORDINALITY AS t(order_sn, num, stocks_after, held_after, version_after, actor, expires_at, position)
   ), updated AS (
-    UPDATE inventory SET stocks = stocks - $7, version = version + $8, updated_at = CURRENT_TIMESTAMP
+    UPDATE inventory SET stocks = stocks - $9, held = held + $10, version = version + $11, updated_at = CURRENT_TIMESTAMP
     WHERE goods_id = $1 ${guard} RETURNING goods_id
   ), claimed AS (
-    INSERT INTO stock_sell (order_sn, status, items)
-    SELECT order_sn, 'SOLD', jsonb_build_array(jsonb_build_object('goodsId', $1::int, 'num', num))
+    INSERT INTO stock_sell (order_sn, status, items, expires_at)
+    SELECT order_sn, CASE WHEN expires_at IS NULL THEN 'SOLD' ELSE 'HELD' END,
+           jsonb_build_array(jsonb_build_object('goodsId', $1::int, 'num', num)), expires_at
     FROM taken ${written} ORDER BY position
     ${onConflict}
     RETURNING ${STOCK_SELL_COLUMNS}
+  ), holds AS (
+    INSERT INTO stock_hold (order_sn, goods_id, num, expires_at)
+    SELECT order_sn, $1, num, expires_at FROM taken
+    WHERE expires_at IS NOT NULL AND order_sn IN (SELECT "orderSn" FROM claimed)
   ), ledger AS (
     INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, order_sn, actor, held_delta, held_after, low_stock_threshold)
-    SELECT $1, -num, stocks_after, version_after, 'SELL', order_sn, actor, 0, $9,
+    SELECT $1, CASE WHEN expires_at IS NULL THEN -num ELSE 0 END, stocks_after, version_after,
+           CASE WHEN expires_at IS NULL THEN 'SELL' ELSE 'HOLD' END, order_sn, actor,
+           CASE WHEN expires_at IS NULL THEN 0 ELSE num END, held_after,
            COALESCE((SELECT low_stock_threshold FROM inventory WHERE goods_id = $1),
                     (SELECT default_low_stock_threshold FROM inventory_settings))
     FROM taken ${written} ORDER BY position
@@ -139,16 +155,19 @@ function takenOf(sells: readonly BatchSell[], decisions: BatchDecision[]) {
 }
 
 function writeParams(goodsId: number, row: LockedRow, taken: ReturnType<typeof takenOf>) {
+  const total = (holds: boolean) => taken.reduce((sum, { sell }) => (isHold(sell) === holds ? sum + sell.num : sum), 0);
   return [
     goodsId,
     taken.map(({ sell }) => sell.orderSn),
     taken.map(({ sell }) => sell.num),
     taken.map(({ decision }) => decision.stocksAfter),
+    taken.map(({ decision }) => decision.heldAfter),
     taken.map(({ decision }) => decision.versionAfter),
     taken.map(({ sell }) => sell.actor),
-    taken.reduce((sum, { sell }) => sum + sell.num, 0),
+    taken.map(({ sell }) => sell.expiresAt ?? null),
+    total(false),
+    total(true),
     taken.length,
-    row.held,
     row.version,
   ];
 }
@@ -235,7 +254,7 @@ export async function runSellBatch(tx: SqlClient, goodsId: number, sells: readon
   const taken = takenOf(sells, decisions);
   const claimed = new Map<string, StockSellRow>();
   if (row && taken.length > 0) {
-    const rows = await tx.query<StockSellRow>(WRITE_BATCH_SQL, writeParams(goodsId, row, taken).slice(0, 9));
+    const rows = await tx.query<StockSellRow>(WRITE_BATCH_SQL, writeParams(goodsId, row, taken).slice(0, 11));
     if (rows.length !== taken.length) throw RECORDED_MEANWHILE;
     for (const claim of rows) claimed.set(claim.orderSn, claim);
   }
