@@ -167,9 +167,10 @@ async function main() {
 
   // 3. In-process: SellCoalescer.sell on a pool of the bench's own.
   log(`throughput in-process: ${settings.clients} concurrent SellCoalescer.sell loops, enabled vs not…`);
+  const fcfsSettings = { orders: settings.smoke ? 300 : 3000, stock: settings.smoke ? 200 : 2000 };
   const dbInProcess = await stockedDatabase("flash_inproc", [
     { goodsId: GOODS.hot, stocks: UNLIMITED_STOCK },
-    { goodsId: GOODS.fcfs, stocks: 0 },
+    { goodsId: GOODS.fcfs, stocks: fcfsSettings.stock },
   ]);
   const db = await openInventoryDb({ url: dbInProcess.url, poolSize: settings.inProcessPoolSize });
   onCleanup("close the in-process pool", () => db.close());
@@ -189,11 +190,7 @@ async function main() {
   );
 
   // 4. First come, first served, where arrival order is known: in-process, one go, mixed quantities.
-  const fcfs = await checkFirstComeFirstServed(db, GOODS.fcfs, {
-    orders: settings.smoke ? 300 : 3000,
-    stock: settings.smoke ? 200 : 2000,
-    maxBatch: settings.maxBatch,
-  });
+  const fcfs = await checkFirstComeFirstServed(db, GOODS.fcfs, { ...fcfsSettings, maxBatch: settings.maxBatch });
   log(
     `first come, first served: ${fcfs.orders} orders of 1–3 units on ${fcfs.stock}: ${fcfs.sold} sold, ${fcfs.violations} violations`,
   );

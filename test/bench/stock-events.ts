@@ -48,6 +48,8 @@ import { cpuSeconds } from "../support/process-stack";
 import { type ServiceProcess, spawnService } from "../support/service-process";
 import { asForSpawned } from "../support/tokens";
 import { createBenchDatabase } from "./bench-database";
+import { median } from "./catalog/report";
+import { percentile } from "./catalog-scale/measure";
 
 const smoke = process.env.BENCH_SMOKE === "1";
 const setting = (name: string, full: number, short: number) => Number(process.env[name] ?? (smoke ? short : full));
@@ -62,13 +64,6 @@ const START_STOCK = 1_000_000_000;
 
 const SELL = `mutation($orderSn: String!, $items: [StockItemInput!]!) { sellStock(orderSn: $orderSn, items: $items) { status } }`;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 /** Pids of processes by exact name (nats-server, postgres); empty when none runs here. */

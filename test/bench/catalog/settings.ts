@@ -1,3 +1,4 @@
+import { positive } from "../env-settings";
 import { TARGET_KEYS, type TargetKey } from "./targets";
 
 /** The knobs of `npm run bench`, from the environment (documented in docs/bench-catalog.md). */
@@ -13,15 +14,6 @@ export interface BenchSettings {
   logLevel: string;
   targets: TargetKey[];
   resultsDir: string;
-}
-
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 function targetsOf(raw: string | undefined): TargetKey[] {

@@ -12,7 +12,7 @@ export interface FcfsFigures {
 
 /**
  * First come, first served, checked where arrival order is known: `orders`
- * sells of 1–3 units of one goods with `stock` units, handed to the coalescer
+ * sells of 1–3 units of one goods that holds `stock` units (seeded so), handed to the coalescer
  * in one go (so they queue in this order and run in batches of maxBatch). A
  * refused order while a later one of the same or a bigger quantity won units
  * would mean the batch did not decide in arrival order. Across batches
@@ -23,17 +23,6 @@ export async function checkFirstComeFirstServed(
   goodsId: number,
   options: { orders: number; stock: number; maxBatch: number },
 ): Promise<FcfsFigures> {
-  await db.sql.query("UPDATE inventory SET stocks = $2, version = version + 1 WHERE goods_id = $1", [
-    goodsId,
-    options.stock,
-  ]);
-  // Ledger kept whole: the SET above is recorded as the movement it is.
-  await db.sql.query(
-    `INSERT INTO stock_movement (goods_id, delta, stocks_after, version_after, kind, reason, held_after)
-     SELECT goods_id, $2 - (SELECT coalesce(sum(delta), 0) FROM stock_movement WHERE goods_id = $1), stocks, version, 'SET', 'bench:flash fcfs', held
-     FROM inventory WHERE goods_id = $1`,
-    [goodsId, options.stock],
-  );
   const sells = new SellCoalescer(db, { enabled: true, maxBatch: options.maxBatch });
   const nums = Array.from({ length: options.orders }, (_, index) => 1 + ((index * 7919) % 3));
   const outcomes = await Promise.allSettled(

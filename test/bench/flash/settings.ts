@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { repoRoot } from "@emshop/db/paths";
+import { positive } from "../env-settings";
 
 /** The knobs of `npm run bench:flash`, from the environment. */
 export interface FlashSettings {
@@ -24,15 +25,6 @@ export interface FlashSettings {
   inProcessPoolSize: number;
   seed: number;
   resultsDir: string;
-}
-
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 export function flashSettings(env: NodeJS.ProcessEnv = process.env): FlashSettings {

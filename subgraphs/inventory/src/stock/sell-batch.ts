@@ -154,7 +154,8 @@ function takenOf(sells: readonly BatchSell[], decisions: BatchDecision[]) {
   });
 }
 
-function writeParams(goodsId: number, row: LockedRow, taken: ReturnType<typeof takenOf>) {
+/** The write's parameters; `ifUnchanged` adds the version it must still find ($12 of the optimistic write). */
+function writeParams(goodsId: number, row: LockedRow, taken: ReturnType<typeof takenOf>, ifUnchanged: boolean) {
   const total = (holds: boolean) => taken.reduce((sum, { sell }) => (isHold(sell) === holds ? sum + sell.num : sum), 0);
   return [
     goodsId,
@@ -168,7 +169,7 @@ function writeParams(goodsId: number, row: LockedRow, taken: ReturnType<typeof t
     total(false),
     total(true),
     taken.length,
-    row.version,
+    ...(ifUnchanged ? [row.version] : []),
   ];
 }
 
@@ -232,7 +233,7 @@ export async function tryOptimisticSellBatch(
   const claimed = new Map<string, StockSellRow>();
   if (!row || taken.length === 0) return { row, decisions, claimed };
   try {
-    const rows = await sql.query<StockSellRow>(WRITE_BATCH_IF_UNCHANGED_SQL, writeParams(goodsId, row, taken));
+    const rows = await sql.query<StockSellRow>(WRITE_BATCH_IF_UNCHANGED_SQL, writeParams(goodsId, row, taken, true));
     if (rows.length !== taken.length) return null; // the version moved on: nothing was written
     for (const claim of rows) claimed.set(claim.orderSn, claim);
     return { row, decisions, claimed };
@@ -254,7 +255,7 @@ export async function runSellBatch(tx: SqlClient, goodsId: number, sells: readon
   const taken = takenOf(sells, decisions);
   const claimed = new Map<string, StockSellRow>();
   if (row && taken.length > 0) {
-    const rows = await tx.query<StockSellRow>(WRITE_BATCH_SQL, writeParams(goodsId, row, taken).slice(0, 11));
+    const rows = await tx.query<StockSellRow>(WRITE_BATCH_SQL, writeParams(goodsId, row, taken, false));
     if (rows.length !== taken.length) throw RECORDED_MEANWHILE;
     for (const claim of rows) claimed.set(claim.orderSn, claim);
   }
