@@ -91,6 +91,13 @@ export const gatewaySettings = {
     description:
       "identical subgraph queries in flight at the same time (same query, variables and token) share one call and its answer; `false` sends each",
   }),
+  SUBGRAPH_BATCH_ENTITIES: integer({
+    default: 500,
+    min: 0,
+    max: 100_000,
+    description:
+      "entity fetches (`_entities`) of different requests made in the same event-loop turn, with the same query, variables and token, go to the subgraph as one call of at most this many representations (keep it at or below the subgraphs' `MAX_ENTITIES`); `0` sends each",
+  }),
   CIRCUIT_FAILURE_THRESHOLD: integer({
     default: 5,
     min: 1,
@@ -177,6 +184,7 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     timeouts: { queryMs: config.SUBGRAPH_QUERY_TIMEOUT_MS, mutationMs: config.SUBGRAPH_MUTATION_TIMEOUT_MS },
     connections: { maxResponseBytes: config.SUBGRAPH_MAX_RESPONSE_BYTES, maxSockets: config.SUBGRAPH_MAX_SOCKETS },
     shareReads: config.SUBGRAPH_SHARE_READS,
+    batchEntities: config.SUBGRAPH_BATCH_ENTITIES,
     circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
     ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
     telemetry: !config.APOLLO_TELEMETRY_DISABLED,

@@ -6,11 +6,12 @@ import type { Logger } from "pino";
 import { type PersistedQueriesOptions, persistedQueriesCache, persistedQueriesPlugin } from "./apq-cache";
 import { type CircuitOptions, SubgraphCircuits } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
+import { EntityBatches } from "./entity-batches";
 import { ideLandingPage } from "./ide/landing-page";
 import { SharedReads } from "./shared-reads";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
 import { SubgraphHttpClient, type SubgraphHttpClientOptions } from "./subgraph-http-client";
-import { circuitStateMetric, subgraphFetchMetrics } from "./subgraph-metrics";
+import { circuitStateMetric, entityBatchMetric, subgraphFetchMetrics } from "./subgraph-metrics";
 import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
 import { supergraphForGateway } from "./supergraph-for-gateway";
 
@@ -36,9 +37,17 @@ export interface GatewayOptions extends ExposureOptions {
   persistedQueries?: PersistedQueriesOptions;
   /** Share identical subgraph queries in flight at the same time (default true; ./shared-reads.ts). */
   shareReads?: boolean;
+  /**
+   * Entity fetches of different requests in one event-loop turn go as one call of at most this many
+   * representations (default 500; 0: each fetch alone; ./entity-batches.ts).
+   */
+  batchEntities?: number;
   /** Where the APQ store's warnings go (default: console.warn). */
   logger?: Logger;
 }
+
+/** Half the subgraphs' default MAX_ENTITIES (1000), so a combined call is never refused for its size. */
+export const DEFAULT_BATCH_ENTITIES = 500;
 
 export const DEFAULT_TIMEOUTS: SubgraphTimeouts = { queryMs: 2000, mutationMs: 15_000 };
 
@@ -51,7 +60,9 @@ export function createGateway(options: GatewayOptions = {}) {
   const urls = { ...defaultSubgraphUrls, ...options.subgraphUrls };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const circuits = options.circuits ?? new SubgraphCircuits(options.circuit);
+  const batchEntities = options.batchEntities ?? DEFAULT_BATCH_ENTITIES;
   const fetchMetrics = options.metrics ? subgraphFetchMetrics(options.metrics) : undefined;
+  const batchMetric = options.metrics && batchEntities > 0 ? entityBatchMetric(options.metrics) : undefined;
   if (options.metrics) circuitStateMetric(options.metrics, circuits, Object.keys(urls));
   // @apollo/gateway reads this switch from the environment only: otherwise it
   // sends usage metrics to Apollo and probes cloud metadata endpoints at
@@ -71,6 +82,9 @@ export function createGateway(options: GatewayOptions = {}) {
         fetchMetrics,
         new SubgraphHttpClient(target, options.connections),
         options.shareReads === false ? undefined : new SharedReads(),
+        batchEntities > 0
+          ? new EntityBatches(batchEntities, batchMetric && ((fetches) => batchMetric(name, fetches)))
+          : undefined,
       );
     },
   });

@@ -17,6 +17,8 @@
  * No library does this for an arbitrary promise with per-caller abort (a
  * DataLoader batches within one request, not across requests).
  */
+import { joinedFailure } from "./subgraph-http-client";
+
 interface Call<Answer> {
   answer: Promise<Answer>;
   /** Callers still waiting; when the last one leaves, the call is cancelled. */
@@ -38,6 +40,8 @@ export class SharedReads<Answer> {
   run(key: string, send: (signal: AbortSignal) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let call = this.inFlight.get(key);
+    // Whoever joins a call in flight sees its failure marked as joined (counted once, for the sender).
+    const sender = !call;
     if (call) {
       this.counts.shared++;
     } else {
@@ -70,7 +74,7 @@ export class SharedReads<Answer> {
         },
         (error: unknown) => {
           signal?.removeEventListener("abort", onAbort);
-          reject(error);
+          reject(sender ? error : joinedFailure(error));
         },
       );
     });

@@ -1,10 +1,12 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { REQUEST_ID_HEADER } from "@emshop/common/logging/request-id";
 import { TIMEOUT_HEADER } from "@emshop/common/request-signal";
 import { type DocumentNode, GraphQLError, Kind, parse, type SelectionSetNode } from "graphql";
 import { CircuitOpenError, type FailureClassifier, type SubgraphCircuit } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
+import type { EntityAnswer, EntityBatches } from "./entity-batches";
 import type { SharedReads } from "./shared-reads";
-import { type SubgraphHttpAnswer, SubgraphHttpClient, TransportError } from "./subgraph-http-client";
+import { parseJson, type SubgraphHttpAnswer, SubgraphHttpClient, TransportError } from "./subgraph-http-client";
 import type { FetchOutcome, SubgraphFetchMetrics } from "./subgraph-metrics";
 
 /** Code of the error the gateway adds when a subgraph cannot be reached or does not answer in time. */
@@ -22,20 +24,13 @@ export interface SubgraphTimeouts {
 type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource["process"]>>;
 
 const MUTATION = /^\s*mutation\b/;
-const JSON_TYPE = /^application\/(graphql-response\+)?json\b/i;
-
-/** The body as JSON when it says it is JSON and parses; anything else is not a GraphQL answer. */
-function parseJson(contentType: string, text: string): unknown {
-  if (!JSON_TYPE.test(contentType)) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Failures caused by the client leaving, not by the subgraph. */
-const clientGone = new WeakSet<GraphQLError>();
+/** A query whose only root field is `_entities` (how @apollo/gateway writes an entity fetch). */
+const ENTITY_FETCH = /^\s*query\b[^{]*\{\s*_entities\s*\(/;
+/**
+ * Failures the circuit breaker does not count: caused by the client leaving, not by the subgraph,
+ * or seen by a caller that joined another caller's call (that call's failure is counted once, for its sender).
+ */
+const notCounted = new WeakSet<GraphQLError>();
 
 type ResponsePath = readonly (string | number)[];
 type ResponsePathOut = (string | number)[];
@@ -133,6 +128,8 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     readonly client: SubgraphHttpClient = new SubgraphHttpClient(url),
     /** Identical queries in flight share one call (./shared-reads.ts); none: every query is sent. */
     readonly sharedReads?: SharedReads<SubgraphHttpAnswer>,
+    /** Entity fetches of one turn go as one call (./entity-batches.ts); none: each is sent. */
+    readonly entityBatches?: EntityBatches,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
@@ -200,7 +197,7 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     return (error, probe) => {
       if (!(error instanceof GraphQLError) || error.extensions.code !== SUBGRAPH_UNAVAILABLE) return false;
       if (probe) return true;
-      if (clientGone.has(error)) return false;
+      if (notCounted.has(error)) return false;
       return !(mutation && error.extensions.timedOut);
     };
   }
@@ -220,30 +217,9 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
       ...context?.forwardedHeaders,
       [TIMEOUT_HEADER]: String(timeoutMs),
     };
-    const { query, variables, operationName, extensions } = request;
-
-    const payload = JSON.stringify({ query, variables, operationName, extensions });
-    const { sharedReads } = this;
-    let answer: SubgraphHttpAnswer;
+    let answer: EntityAnswer;
     try {
-      if (sharedReads && !mutation) {
-        // Same query, variables and credentials: the same answer. The request id is not part of the key
-        // (the subgraph logs the call under the first caller's id).
-        const key = `${context?.forwardedHeaders?.authorization ?? ""}\u0000${payload}`;
-        const shared = (everyoneLeft: AbortSignal) =>
-          this.client.post(payload, headers, { timeoutMs, idempotent: true, signal: everyoneLeft });
-        const signal = context?.signal;
-        answer = await sharedReads.run(key, shared, signal).catch((error: unknown) => {
-          if (signal?.aborted && !(error instanceof TransportError)) throw new TransportError({ kind: "client-gone" });
-          throw error;
-        });
-      } else {
-        answer = await this.client.post(payload, headers, {
-          timeoutMs,
-          idempotent: !mutation,
-          ...(context?.signal ? { signal: context.signal } : {}),
-        });
-      }
+      answer = await this.exchange(request, headers, { timeoutMs, mutation, signal: context?.signal });
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       const { failure } = error;
@@ -257,15 +233,72 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
             : failure.reason;
       const unavailable = this.unavailable(reason, { timedOut: failure.kind === "timeout" }, path);
       // The client went away first: the subgraph is not to blame (the breaker does not count it).
-      if (failure.kind === "client-gone") clientGone.add(unavailable);
+      if (failure.kind === "client-gone" || error.joined) notCounted.add(unavailable);
       throw unavailable;
     }
-    const { status, contentType, text } = answer;
-    const body = parseJson(contentType, text);
+    const { status, body } = answer;
     if (isGraphQLResponse(body)) return body;
     if (status >= 500) throw this.unavailable(`HTTP ${status}`, { status }, path);
     // The body itself is not echoed: it may be a proxy's page with internals.
     throw this.badResponse(status, "without a GraphQL body", path);
+  }
+
+  /**
+   * Sends one fetch and reads its answer: combined with the other entity fetches of this turn
+   * (./entity-batches.ts), shared with an identical query in flight (./shared-reads.ts), or alone.
+   */
+  private async exchange(
+    request: GraphQLDataSourceProcessOptions<GatewayContext>["request"],
+    headers: Record<string, string>,
+    { timeoutMs, mutation, signal }: { timeoutMs: number; mutation: boolean; signal: AbortSignal | undefined },
+  ): Promise<EntityAnswer> {
+    const { query = "", variables, operationName, extensions } = request;
+    // Part of every sharing key: the token (one shopper's never answers another's request) and any other
+    // forwarded header; not the request id, which differs per request (the sender's goes with the call).
+    const credentials = Object.entries(headers)
+      .filter(([name]) => name !== REQUEST_ID_HEADER)
+      .join("\u0000");
+    // The client left while waiting on a call it shares: the same failure as its own call being cut off.
+    const leftWaiting = (error: unknown) => {
+      if (signal?.aborted && !(error instanceof TransportError)) throw new TransportError({ kind: "client-gone" });
+      throw error;
+    };
+    const representations = variables?.representations;
+    if (this.entityBatches && !mutation && Array.isArray(representations) && ENTITY_FETCH.test(query)) {
+      // Same query, other variables and credentials: one call for the fetches of this turn.
+      const { representations: _, ...others } = variables as Record<string, unknown>;
+      const key = [
+        credentials,
+        operationName ?? "",
+        query,
+        JSON.stringify(others),
+        JSON.stringify(extensions ?? null),
+      ].join("\u0000");
+      const combined = (all: unknown[], everyoneLeft: AbortSignal) =>
+        this.client.post(
+          JSON.stringify({ query, variables: { ...others, representations: all }, operationName, extensions }),
+          headers,
+          { timeoutMs, idempotent: true, signal: everyoneLeft },
+        );
+      return this.entityBatches.run(key, representations, combined, signal).catch(leftWaiting);
+    }
+    const payload = JSON.stringify({ query, variables, operationName, extensions });
+    let raw: SubgraphHttpAnswer;
+    if (this.sharedReads && !mutation) {
+      // Same query, variables and credentials: the same answer. The request id is not part of the key
+      // (the subgraph logs the call under the first caller's id).
+      const key = `${credentials}\u0000${payload}`;
+      const shared = (everyoneLeft: AbortSignal) =>
+        this.client.post(payload, headers, { timeoutMs, idempotent: true, signal: everyoneLeft });
+      raw = await this.sharedReads.run(key, shared, signal).catch(leftWaiting);
+    } else {
+      raw = await this.client.post(payload, headers, {
+        timeoutMs,
+        idempotent: !mutation,
+        ...(signal ? { signal } : {}),
+      });
+    }
+    return { status: raw.status, contentType: raw.contentType, body: parseJson(raw.contentType, raw.text) };
   }
 
   private badResponse(status: number, what: string, path: () => ResponsePathOut | undefined) {
@@ -287,6 +320,9 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
       extensions: {
         code: SUBGRAPH_UNAVAILABLE,
         serviceName: this.serviceName,
+        // The same request may succeed in a moment (another replica, a closed circuit). A mutation
+        // may have committed: resend it with the same orderSn/requestId, which applies it once.
+        retryable: true,
         timedOut: false,
         circuitOpen: false,
         ...extra,

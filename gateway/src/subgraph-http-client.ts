@@ -8,6 +8,18 @@ export interface SubgraphHttpAnswer {
   text: string;
 }
 
+const JSON_TYPE = /^application\/(graphql-response\+)?json\b/i;
+
+/** An answer's body as JSON when it says it is JSON and parses; anything else is not a GraphQL answer. */
+export function parseJson(contentType: string, text: string): unknown {
+  if (!JSON_TYPE.test(contentType)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why no (usable) answer arrived. */
 export type TransportFailure =
   /** No connection, a reset, a body cut short: the subgraph did not answer. */
@@ -24,9 +36,19 @@ export class TransportError extends Error {
     readonly failure: TransportFailure,
     /** A reused keep-alive connection failed before any answer: the subgraph never saw the request. */
     readonly staleConnection = false,
+    /**
+     * This caller waited on a call another caller sent (shared or combined): the failure is one
+     * failure of the subgraph, counted by the circuit breaker for the caller that sent it only.
+     */
+    readonly joined = false,
   ) {
     super(failure.kind === "unreachable" ? failure.reason : failure.kind);
   }
+}
+
+/** The failure a caller that joined another's call sees: the same, marked as joined. */
+export function joinedFailure(error: unknown): unknown {
+  return error instanceof TransportError ? new TransportError(error.failure, error.staleConnection, true) : error;
 }
 
 /** Idle keep-alive connections are closed after this long (below Node's default server keep-alive of 5 s). */

@@ -32,6 +32,18 @@ export function subgraphFetchMetrics(registry: Registry): SubgraphFetchMetrics {
   };
 }
 
+/** `subgraph_entity_batch_fetches`: how many requests' entity fetches each combined `_entities` call carried. */
+export function entityBatchMetric(registry: Registry): (subgraph: string, fetches: number) => void {
+  const batches = new Histogram({
+    name: "subgraph_entity_batch_fetches",
+    help: "Entity fetches (of different client requests) combined into one _entities call to a subgraph",
+    labelNames: ["subgraph"] as const,
+    buckets: [1, 2, 3, 5, 8, 13, 21, 50],
+    registers: [registry],
+  });
+  return (subgraph, fetches) => batches.observe({ subgraph }, fetches);
+}
+
 const STATE_VALUES: Record<CircuitStateName, number> = { closed: 0, "half-open": 1, open: 2 };
 
 /** `subgraph_circuit_state{subgraph}`: 0 closed, 1 half-open, 2 open, read from the breakers at scrape time. */

@@ -25,6 +25,25 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** PostgreSQL `idle_in_transaction_session_timeout`, 0 for none (default 10000 ms). */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * How the two timeouts reach the server (default "startup"):
+   * - "startup": as startup parameters of every connection, so they hold for
+   *   every statement (PostgreSQL directly, or a pooler that passes them on);
+   * - "server": none are sent, because PgBouncer in transaction mode refuses
+   *   unknown startup parameters (or, listed in `ignore_startup_parameters`,
+   *   drops them silently). The server side sets them instead (`ALTER ROLE … SET`,
+   *   or PgBouncer's `connect_query`); the raw client's own transactions
+   *   also `SET LOCAL` the non-zero ones, so the stock writes keep them whatever
+   *   the server says. `readSessionTimeouts` tells what a server connection has.
+   */
+  sessionSettings?: SessionSettings;
+  /**
+   * Where LISTEN connects (PostgreSQL only; default `url`). A pooler in
+   * transaction mode hands the server connection to other clients after each
+   * transaction, and a LISTEN on it would never hear a notification: point
+   * this at PostgreSQL itself (or a pooler in session mode).
+   */
+  directUrl?: string;
   /** Called with the SQL of every query sent, by Prisma or the raw `sql` client (tests count queries with it). */
   onQuery?: (sql: string) => void;
   /** Called for every SQL statement sent through the PostgreSQL pool, Prisma's and raw alike (for metrics). */
@@ -32,6 +51,10 @@ export interface DatabaseOptions {
   /** Told when an idle pooled connection fails (default: a line on stderr); the pool replaces it. */
   onIdleError?: (error: Error) => void;
 }
+
+/** See DatabaseOptions.sessionSettings. */
+export const SESSION_SETTINGS = ["startup", "server"] as const;
+export type SessionSettings = (typeof SESSION_SETTINGS)[number];
 
 /** A PostgreSQL pool's connections right now (for metrics). */
 export interface PoolStats {
@@ -58,15 +81,20 @@ export interface Connection {
 export async function openConnection(db: DatabaseName, options: DatabaseOptions = {}): Promise<Connection> {
   const url = options.url ?? `pglite:${embeddedDataDir(db)}`;
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const timeouts = {
+      statement_timeout: options.statementTimeoutMs ?? 5000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+    };
+    const perServer = options.sessionSettings === "server";
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       // Sent as startup parameters, so they hold for every statement on every
       // connection (Prisma's and raw SQL alike): a query nobody waits for any
-      // more is cancelled by the server, and its locks are released.
-      statement_timeout: options.statementTimeoutMs ?? 5000,
-      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+      // more is cancelled by the server, and its locks are released. Behind
+      // PgBouncer in transaction mode the server sets them ("server").
+      ...(perServer ? {} : timeouts),
     });
     const { onStatement } = options;
     // Every statement, whoever sends it, goes through a pooled client's query():
@@ -87,10 +115,10 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
     return {
       kind: "postgres",
       location: url.replace(/\/\/[^@/]*@/, "//"),
-      sql: pgPoolSqlClient(pool),
+      sql: pgPoolSqlClient(pool, perServer ? setLocal(timeouts) : undefined),
       adapter: new PrismaPg(pool),
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-      listen: (channel, handlers) => listenPostgres(url, channel, handlers),
+      listen: (channel, handlers) => listenPostgres(options.directUrl ?? url, channel, handlers),
       close: () => pool.end(),
     };
   }
@@ -105,6 +133,14 @@ export async function openConnection(db: DatabaseName, options: DatabaseOptions 
     listen: (channel, handlers) => listenPglite(lite, channel, handlers),
     close: () => lite.close(),
   };
+}
+
+/** `SET LOCAL` of the non-zero timeouts, run by the raw client right after each BEGIN. */
+function setLocal(timeouts: Record<string, number>): string | undefined {
+  const sets = Object.entries(timeouts)
+    .filter(([, ms]) => Number.isInteger(ms) && ms > 0)
+    .map(([name, ms]) => `SET LOCAL ${name} = ${ms}`);
+  return sets.length > 0 ? sets.join("; ") : undefined;
 }
 
 interface PrismaLike {

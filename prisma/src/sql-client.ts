@@ -47,7 +47,14 @@ function pgClientSqlClient(client: pg.PoolClient): SqlClient {
   };
 }
 
-export function pgPoolSqlClient(pool: pg.Pool): SqlClient {
+/**
+ * Raw SQL on a node-postgres pool. `afterBegin` (e.g. `SET LOCAL
+ * statement_timeout = 5000`) is sent with each transaction's BEGIN, in the
+ * same round trip.
+ */
+export function pgPoolSqlClient(pool: pg.Pool, afterBegin?: string): SqlClient {
+  // Without parameters, pg uses the simple query protocol, which accepts several statements.
+  const begin = `BEGIN ISOLATION LEVEL READ COMMITTED${afterBegin ? `; ${afterBegin}` : ""}`;
   return {
     async query<Row>(sql: string, params?: unknown[]) {
       return (await pool.query(sql, params)).rows as Row[];
@@ -71,7 +78,7 @@ export function pgPoolSqlClient(pool: pg.Pool): SqlClient {
       try {
         // Pinned, not inherited from the server's default: the stock SQL relies on
         // READ COMMITTED re-checking a waiting UPDATE's condition against the newest row.
-        await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+        await client.query(begin);
         const result = await work(pgClientSqlClient(client));
         await client.query("COMMIT");
         return result;

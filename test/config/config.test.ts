@@ -98,6 +98,61 @@ describe("service configuration", () => {
     expect(JSON.stringify(issues)).not.toContain("hunter2");
   });
 
+  it("HA PostgreSQL: the direct URL, read replicas and how the timeouts reach the server", () => {
+    const defaults = goodsServiceOptions(
+      loadGoodsConfig({ GOODS_DATABASE_URL: "postgresql://shop@pgbouncer:6432/goods" }),
+    );
+    expect(defaults.replicaUrls).toEqual([]);
+    expect(defaults.database).toMatchObject({ sessionSettings: "startup" });
+    expect(defaults.database).not.toHaveProperty("directUrl");
+    const options = goodsServiceOptions(
+      loadGoodsConfig({
+        GOODS_DATABASE_URL: "postgresql://shop:secret@pgbouncer:6432/goods",
+        GOODS_DATABASE_DIRECT_URL: "postgresql://shop:secret@haproxy:5000/goods",
+        GOODS_DATABASE_REPLICA_URLS: " postgresql://shop@replica-1:5432/goods, postgres://shop@replica-2/goods ,",
+        DB_SESSION_SETTINGS: "server",
+      }),
+    );
+    expect(options).toMatchObject({
+      replicaUrls: ["postgresql://shop@replica-1:5432/goods", "postgres://shop@replica-2/goods"],
+      database: { directUrl: "postgresql://shop:secret@haproxy:5000/goods", sessionSettings: "server" },
+    });
+    expect(inventoryServiceOptions(loadInventoryConfig({ DB_SESSION_SETTINGS: "server" })).database).toMatchObject({
+      sessionSettings: "server",
+    });
+    const issues = issuesOf(() =>
+      loadGoodsConfig({
+        GOODS_DATABASE_DIRECT_URL: "pglite:/tmp/x",
+        GOODS_DATABASE_REPLICA_URLS: "postgresql://ok@r1/goods,mysql://root:hunter2@r2/goods",
+        DB_SESSION_SETTINGS: "pgbouncer",
+      }),
+    );
+    expect(issues).toEqual([
+      { variable: "GOODS_DATABASE_DIRECT_URL", value: "(hidden)", message: "must be postgresql://…" },
+      {
+        variable: "GOODS_DATABASE_REPLICA_URLS",
+        value: "(hidden)",
+        message: "must be postgresql://… URLs, comma-separated",
+      },
+      { variable: "DB_SESSION_SETTINGS", value: '"pgbouncer"', message: "must be one of startup, server" },
+    ]);
+    expect(JSON.stringify(issues)).not.toContain("hunter2");
+    // Embedded PGlite has neither a pooler in front nor replicas.
+    expect(
+      issuesOf(() =>
+        goodsServiceOptions(
+          loadGoodsConfig({ GOODS_DATABASE_URL: "memory://", GOODS_DATABASE_REPLICA_URLS: "postgresql://r1/goods" }),
+        ),
+      ),
+    ).toEqual([
+      {
+        variable: "GOODS_DATABASE_REPLICA_URLS",
+        value: "(hidden)",
+        message: "only with a postgresql://… GOODS_DATABASE_URL (embedded PGlite has no pooler and no replicas)",
+      },
+    ]);
+  });
+
   it("reads only the variables it declares", () => {
     expect(loadConfig("x", {}, { DB_POOL_SIZE: "abc" })).toEqual({});
   });

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { SubgraphCircuit } from "@emshop/gateway/circuit-breaker";
 import type { GatewayContext } from "@emshop/gateway/context";
 import { SharedReads } from "@emshop/gateway/shared-reads";
 import { ResilientDataSource } from "@emshop/gateway/subgraph-data-source";
 import { type SubgraphHttpAnswer, SubgraphHttpClient } from "@emshop/gateway/subgraph-http-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { listenStandIn } from "../support/http-stand-in";
 
 /**
  * A real subgraph stand-in: answers every POST after `delayMs` with the body
@@ -26,16 +27,7 @@ async function slowEcho(delayMs: number) {
       }, delayMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    received,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenStandIn(server)), received };
 }
 
 type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
@@ -136,6 +128,26 @@ describe("identical subgraph reads in flight share one call", () => {
     await expect(second).rejects.toThrow("b left");
     expect(cancelled).toEqual(new Error("b left"));
     expect(shared.size).toBe(0);
+  });
+
+  it("a failed shared call counts as one failure for the circuit breaker, not one per caller", async () => {
+    const circuit = new SubgraphCircuit("goods", { failureThreshold: 2, cooldownMs: 60_000 });
+    const client = new SubgraphHttpClient("http://127.0.0.1:9/graphql");
+    cleanups.push(() => client.close());
+    const dataSource = new ResilientDataSource(
+      "goods",
+      "http://127.0.0.1:9/graphql",
+      { queryMs: 2000, mutationMs: 2000 },
+      circuit,
+      undefined,
+      client,
+      new SharedReads<SubgraphHttpAnswer>(),
+    );
+    const results = await Promise.allSettled([1, 2, 3].map(() => dataSource.process(fetchOf(QUERY, { id: "1" }))));
+    expect(results.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(circuit.state).toBe("closed");
+    await Promise.allSettled([dataSource.process(fetchOf(QUERY, { id: "1" }))]);
+    expect(circuit.state).toBe("open");
   });
 
   it("a shared failure reaches every caller, and the next call starts afresh", async () => {

@@ -1,23 +1,15 @@
 import { createServer, type RequestListener, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { SubgraphHttpClient, TransportError, type TransportFailure } from "@emshop/gateway/subgraph-http-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { listenStandIn } from "../support/http-stand-in";
 
 /** A real HTTP server on a free port, answering with `handler`; it remembers which sockets it saw. */
 async function serve(handler: RequestListener) {
   const sockets = new Set<Socket>();
   const server: Server = createServer(handler);
   server.on("connection", (socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    sockets,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenStandIn(server)), sockets };
 }
 
 const failureOf = async (promise: Promise<unknown>): Promise<TransportFailure> => {

@@ -8,8 +8,9 @@ import { quietLogger } from "../support/logs";
 import { createTestDatabase, onPostgres, type TestDatabase } from "../support/test-database";
 
 /**
- * The goods subgraph's catalog cache (subgraphs/goods/src/catalog-cache.ts):
- * fewer statements per page, and never a stale answer: on PostgreSQL two
+ * The goods subgraph's catalog cache (subgraphs/goods/src/catalog-cache.ts)
+ * and its remembered counts (count-memo.ts): fewer statements per page, and
+ * never a stale answer: on PostgreSQL two
  * replicas share one database and learn of each other's writes (and of writes
  * from outside) through NOTIFY; while a replica cannot listen it reads the
  * database instead.
@@ -57,15 +58,77 @@ describe("catalog cache", () => {
       ? (await gql(service.url, `{ goods(id: "1") { brand { name } } }`)).data?.goods.brand.name
       : undefined;
 
-  it("a catalog page costs two statements (goods, count) once the copy is loaded", async () => {
+  it("a catalog page costs two statements (goods, count) once the copy is loaded, one once its count is remembered", async () => {
+    const fresh = `{ goodsList(pageSize: 10, filter: { priceMin: 0 }) { total items { id category { id name parent { id } } brand { id name } } } }`;
     await gql(a.url, PAGE); // loads the copy
     statements.a.length = 0;
-    const cached = await gql(a.url, PAGE);
-    expect(cached.errors).toBeUndefined();
-    expect(cached.data?.goodsList.items).toHaveLength(10);
+    const first = await gql(a.url, fresh);
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.goodsList.items).toHaveLength(10);
     expect(statements.a).toHaveLength(2);
     expect(statements.a.join("\n")).not.toMatch(/"category"|"brand"/);
+    expect(statements.a.join("\n")).toMatch(/COUNT\(/i);
+    statements.a.length = 0;
+    const again = await gql(a.url, fresh);
+    expect(again.data).toEqual(first.data);
+    expect(statements.a).toHaveLength(1);
+    expect(statements.a.join("\n")).not.toMatch(/COUNT\(/i);
   });
+
+  const totalOf = async (service: Goods, filter = "{ isHot: true }") =>
+    (await gql(service.url, `{ goodsList(pageSize: 1, filter: ${filter}) { total totalUpTo(limit: 1000) { count } } }`))
+      .data?.goodsList as { total: number; totalUpTo: { count: number } };
+
+  it("a goods mutation of this replica shows in the next count at once", async () => {
+    const before = await totalOf(a);
+    await totalOf(a); // remembered now
+    const leaf = (await a.db.prisma.category.findFirst({ where: { level: 3 } }))?.id;
+    const created = await gql(a.url, `mutation($input: CreateGoodsInput!) { createGoods(input: $input) { id } }`, {
+      input: {
+        goodsSn: "COUNT-1",
+        name: "Counted Kettle",
+        brief: "Counted",
+        marketPrice: 10,
+        shopPrice: 9,
+        frontImage: "https://img.test/k.jpg",
+        categoryId: String(leaf),
+        brandId: "1",
+        isHot: true,
+      },
+    });
+    expect(created.errors).toBeUndefined();
+    // No wait: this replica dropped its counts when the mutation returned.
+    expect(await totalOf(a)).toEqual({ total: before.total + 1, totalUpTo: { count: before.totalUpTo.count + 1 } });
+  });
+
+  it("a goods write from outside the service (an import, psql) is notified: the counts follow", async () => {
+    const before = await totalOf(a);
+    if (b) await totalOf(b);
+    await a.db.sql.query("UPDATE goods SET is_hot = NOT is_hot WHERE id = (SELECT min(id) FROM goods WHERE is_hot)");
+    const after = { total: before.total - 1, totalUpTo: { count: before.totalUpTo.count - 1 } };
+    await until("replica a to count the SQL write", async () => (await totalOf(a)).total === after.total);
+    expect(await totalOf(a)).toEqual(after);
+    if (b)
+      await until("replica b to count the SQL write", async () => (await totalOf(b as Goods)).total === after.total);
+  });
+
+  it.skipIf(!onPostgres)(
+    `the other replica forgets its counts on a goods mutation's NOTIFY${onPostgres ? "" : " (skipped: needs TEST_DATABASE_URL, two replicas on one PostgreSQL)"}`,
+    async () => {
+      const replica = b as Goods;
+      const before = await totalOf(replica, "{ isNew: true }");
+      const remembered = replica.db.catalog?.counts()?.stats.hits ?? 0;
+      await totalOf(replica, "{ isNew: true }");
+      expect(replica.db.catalog?.counts()?.stats.hits).toBeGreaterThan(remembered); // served from memory
+      const id = (await a.db.prisma.goods.findFirst({ where: { isNew: false }, select: { id: true } }))?.id;
+      const updated = await gql(a.url, `mutation { updateGoods(id: "${id}", input: { isNew: true }) { id } }`);
+      expect(updated.errors).toBeUndefined();
+      await until(
+        "replica b to count a's write",
+        async () => (await totalOf(replica, "{ isNew: true }")).total === before.total + 1,
+      );
+    },
+  );
 
   it.skipIf(!onPostgres)(
     `answers exactly as without the cache${onPostgres ? "" : " (skipped: needs TEST_DATABASE_URL, a second service on the same database)"}`,
@@ -137,6 +200,7 @@ describe("catalog cache", () => {
           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN %'",
         );
         await until("replica b to notice", async () => replica.db.catalog?.listening === false, 2000);
+        expect(replica.db.catalog?.counts()).toBeUndefined(); // nor are counts remembered meanwhile
         await superuser.query("UPDATE brand SET name = 'Unnotified' WHERE id = $1", [Number(brandId)]);
         expect(await brandName(replica, brandId)).toBe("Unnotified"); // read from the database, not the old copy
         await until("replica b to listen again", async () => replica.db.catalog?.listening === true, 5000);

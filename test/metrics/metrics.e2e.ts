@@ -122,6 +122,12 @@ describe("Prometheus metrics at /metrics", () => {
     );
     expect(find(samples, "subgraph_circuit_state", { subgraph: "inventory" }).map((s) => s.value)).toEqual([0]);
     expect(find(samples, "subgraph_circuit_state", { subgraph: "goods" }).map((s) => s.value)).toEqual([0]);
+    // Each combined _entities call is observed once, with the fetches it carried: never more calls than fetches.
+    const batchCalls = total(samples, "subgraph_entity_batch_fetches_count", { subgraph: "inventory" });
+    expect(batchCalls).toBeGreaterThanOrEqual(1);
+    expect(total(samples, "subgraph_entity_batch_fetches_sum", { subgraph: "inventory" })).toBeGreaterThanOrEqual(
+      batchCalls,
+    );
     // The gateway's registry has no subgraph's metrics.
     expect(find(samples, "stock_changes_total")).toEqual([]);
     expect(new Set(find(samples, "graphql_requests_total").map((s) => s.labels.service))).toEqual(new Set(["gateway"]));

@@ -8,7 +8,21 @@ export const ErrorCode = {
   Conflict: "CONFLICT",
   InUse: "IN_USE",
   Internal: "INTERNAL_SERVER_ERROR",
+  DatabaseUnavailable: "DATABASE_UNAVAILABLE",
 } as const;
+
+/**
+ * The message of DATABASE_UNAVAILABLE: says what to do, names nothing of the
+ * database (no host, URL or driver message).
+ */
+export const DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable right now; retry the request";
+
+/**
+ * The extensions of an error caused by the database being unreachable or the
+ * connection breaking (see ./database-unavailable.ts). `retryable: true`: the
+ * same request may be sent again; writes are idempotent per orderSn/requestId.
+ */
+export const databaseUnavailableExtensions = () => ({ code: ErrorCode.DatabaseUnavailable, retryable: true }) as const;
 
 /** Invalid input; `field` names the argument or input field at fault (e.g. `input.name`). */
 export function badUserInput(field: string, message: string, extra: Record<string, unknown> = {}) {

@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { DatabaseOptions, PoolStats } from "@emshop/db/open-database";
 import type { PrepareOptions } from "@emshop/db/prepare";
+import { readSessionTimeouts } from "@emshop/db/session-settings";
+import type { SqlClient } from "@emshop/db/sql-client";
 import type { Logger } from "pino";
 import { type AuthState, createTokenVerifier } from "./auth/verify";
 import { type AuthOptions, developmentAuth } from "./config/auth";
@@ -17,7 +19,7 @@ import type { SubgraphApolloOptions } from "./subgraph-server";
 export interface ServiceDatabase {
   kind: string;
   location: string;
-  sql: { query(sql: string): Promise<unknown> };
+  sql: Pick<SqlClient, "query">;
   /** The connection pool's state, for metrics (none for embedded databases). */
   poolStats?: () => PoolStats;
   close(): Promise<void>;
@@ -27,7 +29,8 @@ export interface ServiceDatabase {
 export interface SubgraphDefinition<Db extends ServiceDatabase, Context extends BaseContext> {
   name: string;
   defaultPort: number;
-  openDb: (options: DatabaseOptions) => Promise<Db>;
+  /** `service`: the instance's metrics registry and logger (e.g. for read replicas' own counters). */
+  openDb: (options: DatabaseOptions, service: { metrics: Registry; logger: Logger }) => Promise<Db>;
   /** Migrations (and the embedded demo seed) run before the port opens. */
   prepareDb: (db: Db, options: PrepareOptions) => Promise<void>;
   createServer: (options: SubgraphApolloOptions<Context>) => ApolloServer<Context>;
@@ -70,6 +73,28 @@ export interface SubgraphServiceOptions {
 }
 
 /**
+ * DB_SESSION_SETTINGS=server: the service sends no timeouts, the server (or the
+ * pooler) must set them. Warns when the connection it got runs with others
+ * than configured: the service still works, but a stuck statement would not be
+ * cut off after DB_STATEMENT_TIMEOUT_MS outside the service's own transactions.
+ */
+async function checkServerTimeouts(db: ServiceDatabase, database: DatabaseOptions, logger: Logger) {
+  const expected = {
+    statementTimeoutMs: database.statementTimeoutMs ?? 5000,
+    idleInTransactionTimeoutMs: database.idleInTransactionTimeoutMs ?? 10_000,
+  };
+  const actual = await readSessionTimeouts(db.sql);
+  if (
+    actual.statementTimeoutMs !== expected.statementTimeoutMs ||
+    actual.idleInTransactionTimeoutMs !== expected.idleInTransactionTimeoutMs
+  )
+    logger.warn(
+      { expected, actual },
+      "DB_SESSION_SETTINGS=server, but the server connection runs with other timeouts: set them with ALTER ROLE … SET or PgBouncer's connect_query",
+    );
+}
+
+/**
  * Open database → migrate → build Apollo → serve, the same for every subgraph.
  * `stop` drains HTTP (in-flight requests still need the pool) and stops the
  * background work registered with `stopAlongside` at the same time, then
@@ -82,18 +107,23 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
   const logger = options.logger ?? createLogger({ service: definition.name });
   const verify = await createTokenVerifier(options.auth ?? developmentAuth);
   const metrics = options.metrics ?? createMetricsRegistry();
-  const db = await definition.openDb({
-    onStatement: dbStatementCounter(metrics, definition.name),
-    // An idle connection that loses its server is replaced by the pool; the operator still hears of it.
-    onIdleError: (error) => logger.error({ err: error }, "idle database connection failed"),
-    ...options.database,
-  });
+  const db = await definition.openDb(
+    {
+      onStatement: dbStatementCounter(metrics, definition.name),
+      // An idle connection that loses its server is replaced by the pool; the operator still hears of it.
+      onIdleError: (error) => logger.error({ err: error }, "idle database connection failed"),
+      ...options.database,
+    },
+    { metrics, logger },
+  );
   try {
     dbPoolMetrics(metrics, definition.name, db.poolStats);
     definition.registerMetrics?.(metrics, db);
     // The database package prefixes its lines with the database's name for the CLI tools; `service` says it here.
     const log = (line: string) => logger.info(line.replace(/^\[\w+\] /, ""));
     await definition.prepareDb(db, { log, demoData: options.demoData ?? true });
+    if (db.kind === "postgres" && options.database?.sessionSettings === "server")
+      await checkServerTimeouts(db, options.database, logger);
     await definition.warmUp(db);
     const service = await startHttpService<Context>({
       name: definition.name,

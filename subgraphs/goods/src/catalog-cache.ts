@@ -1,8 +1,19 @@
 import type { Brand, Category, CategoryBrand, GoodsDb } from "@emshop/db/goods";
 import type { NotificationListener } from "@emshop/db/notifications";
+import { CountMemo, type CountMemoOptions } from "./count-memo";
+import type { GoodsReads } from "./read-replicas";
 
-/** The NOTIFY channel of migrations/goods/0004 (category, brand or category_brand changed). */
+/**
+ * The NOTIFY channel of migrations/goods/0004 and 0006; the payload is the
+ * table that changed (category, brand, category_brand, goods).
+ */
 export const CATALOG_CHANNEL = "catalog_changed";
+
+/** The payload of a goods write: it changes counts, not the category tree or brands. */
+const GOODS_TABLE = "goods";
+
+/** Counts remembered unless told otherwise (GOODS_COUNT_CACHE_ENTRIES, GOODS_COUNT_CACHE_TTL_MS). */
+export const DEFAULT_COUNT_CACHE: CountMemoOptions = { maxEntries: 10_000, ttlMs: 60_000 };
 
 export type CategoryBrandWithBrand = CategoryBrand & { brand: Brand };
 
@@ -27,7 +38,12 @@ function groupBy<Row>(rows: readonly Row[], keyOf: (row: Row) => number) {
   return groups;
 }
 
-/** Reads the three tables: three statements, once per change of any of them. */
+/**
+ * Reads the three tables: three statements, once per change of any of them.
+ * Always on the primary, never a replica: the copy is dropped when the
+ * primary's NOTIFY arrives, and a replica may not have replayed that change
+ * yet, so a copy loaded there could keep the old catalog until the next change.
+ */
 async function loadSnapshot(db: GoodsDb): Promise<CatalogSnapshot> {
   const [categories, brands, pairs] = await Promise.all([
     db.prisma.category.findMany({ orderBy: { id: "asc" } }),
@@ -59,26 +75,48 @@ async function loadSnapshot(db: GoodsDb): Promise<CatalogSnapshot> {
  * connection is down, notifications may be missed, so the cache is not used
  * at all (every read goes to the database) and the copy is dropped when
  * listening resumes.
+ *
+ * It also holds the goods counts of recent filters (./count-memo.ts), on the
+ * same notifications: any change of goods, categories or brands forgets them.
  */
 export class CatalogCache {
   #listening = false;
   #snapshot: Promise<CatalogSnapshot> | undefined;
   #listener: NotificationListener | undefined;
   #loads = 0;
+  readonly #counts: CountMemo | undefined;
 
-  private constructor(private readonly db: GoodsDb) {}
+  private constructor(
+    private readonly db: GoodsDb,
+    counts: CountMemoOptions,
+  ) {
+    this.#counts = counts.maxEntries > 0 ? new CountMemo(counts) : undefined;
+  }
 
   /** A cache listening on `db`'s notifications (resolves once the first LISTEN was tried). */
-  static async start(db: GoodsDb): Promise<CatalogCache> {
-    const cache = new CatalogCache(db);
+  static async start(db: GoodsDb, counts: CountMemoOptions = DEFAULT_COUNT_CACHE): Promise<CatalogCache> {
+    const cache = new CatalogCache(db, counts);
     cache.#listener = await db.listen(CATALOG_CHANNEL, {
-      onNotify: () => cache.invalidate(),
+      onNotify: (table) => {
+        if (table === GOODS_TABLE) cache.invalidateCounts();
+        else cache.invalidate();
+      },
       onListening: (listening) => {
         cache.#listening = listening;
         cache.invalidate();
       },
     });
     return cache;
+  }
+
+  /** The remembered goods counts; undefined while changes could be missed or when turned off (count in SQL). */
+  counts(): CountMemo | undefined {
+    return this.#listening ? this.#counts : undefined;
+  }
+
+  /** Forgets the goods counts (a goods write of this replica; other replicas hear the NOTIFY). */
+  invalidateCounts() {
+    this.#counts?.clear();
   }
 
   /** The current copy, loading it if needed; undefined while changes could be missed (read the database). */
@@ -97,11 +135,12 @@ export class CatalogCache {
   }
 
   /**
-   * Drops the copy. A load already under way still answers the reads that
-   * started before the change; reads after it load anew.
+   * Drops the copy and the counts. A load already under way still answers the
+   * reads that started before the change; reads after it load anew.
    */
   invalidate() {
     this.#snapshot = undefined;
+    this.#counts?.clear();
   }
 
   /** Whether reads are served from memory (for metrics and tests). */
@@ -116,17 +155,24 @@ export class CatalogCache {
 
   async close() {
     this.#listening = false;
-    this.#snapshot = undefined;
+    this.invalidate();
     await this.#listener?.close();
   }
 }
 
-/** The goods database as the service holds it: with its catalog cache, unless that is turned off. */
-export type GoodsServiceDb = GoodsDb & { catalog?: CatalogCache };
+/**
+ * The goods database as the service holds it: with its catalog cache, unless
+ * that is turned off, and with read replicas for the catalog queries when
+ * configured (`reads`; without, they read `db` itself).
+ */
+export type GoodsServiceDb = GoodsDb & { catalog?: CatalogCache; reads?: GoodsReads };
 
 /** Adds a listening catalog cache to `db`; closing the database stops it first. */
-export async function withCatalogCache(db: GoodsDb): Promise<GoodsServiceDb> {
-  const catalog = await CatalogCache.start(db);
+export async function withCatalogCache<Db extends GoodsDb>(
+  db: Db,
+  counts: CountMemoOptions = DEFAULT_COUNT_CACHE,
+): Promise<Db & { catalog: CatalogCache }> {
+  const catalog = await CatalogCache.start(db, counts);
   const close = db.close.bind(db);
   return Object.assign(db, {
     catalog,

@@ -1,11 +1,12 @@
 import { badUserInput, parseId } from "@emshop/common/errors";
-import type { GoodsDb, Prisma } from "@emshop/db/goods";
+import type { Prisma } from "@emshop/db/goods";
 import type { CatalogCache } from "./catalog-cache";
 import { DEFAULT_SEARCH, type SearchOptions } from "./context";
 import type { GoodsFilter } from "./generated/resolvers-types";
+import type { GoodsReads } from "./read-replicas";
 
 /** Ids of a category and all its descendants (the tree is at most 3 levels deep). */
-async function categoryAndDescendants(db: GoodsDb, rootId: number, catalog?: CatalogCache): Promise<number[]> {
+async function categoryAndDescendants(db: GoodsReads, rootId: number, catalog?: CatalogCache): Promise<number[]> {
   const snapshot = await catalog?.snapshot();
   if (snapshot) {
     if (!snapshot.categoryById.has(rootId)) return [];
@@ -66,7 +67,7 @@ export interface GoodsCriteria {
 
 /** Validates every field of the public GoodsFilter (BAD_USER_INPUT on the first bad one). */
 export async function goodsCriteria(
-  db: GoodsDb,
+  db: GoodsReads,
   filter: GoodsFilter | null | undefined,
   search: SearchOptions = DEFAULT_SEARCH,
   catalog?: CatalogCache,

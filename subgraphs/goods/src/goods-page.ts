@@ -1,7 +1,8 @@
 import { badUserInput } from "@emshop/common/errors";
-import type { Goods, GoodsDb } from "@emshop/db/goods";
+import type { Goods } from "@emshop/db/goods";
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import { type GoodsCriteria, sqlWhere } from "./goods-filter";
+import type { GoodsReads } from "./read-replicas";
 
 /** What `goodsList` resolves to: the page, and its counts, run only if asked for. */
 export interface GoodsPageModel {
@@ -48,7 +49,7 @@ export function selects(info: GraphQLResolveInfo, field: string): boolean {
  * at a million goods) where, unordered, the filter's own index or a scan that
  * stops at the max-th match answers in a few ms.
  */
-export async function countGoodsUpTo(db: GoodsDb, criteria: GoodsCriteria, max: number): Promise<number> {
+export async function countGoodsUpTo(db: GoodsReads, criteria: GoodsCriteria, max: number): Promise<number> {
   const { condition, values } = sqlWhere(criteria);
   const [row] = await db.sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM (SELECT 1 FROM goods WHERE ${condition} LIMIT $${values.length + 1}) AS capped`,

@@ -1,6 +1,7 @@
-import type { Brand, Category, Goods, GoodsDb } from "@emshop/db/goods";
+import type { Brand, Category, Goods } from "@emshop/db/goods";
 import DataLoader from "dataloader";
 import type { CatalogCache, CatalogSnapshot } from "./catalog-cache";
+import type { GoodsReads } from "./read-replicas";
 
 /** Loads rows by id in one query per batch; missing ids resolve to null. */
 function byId<Row extends { id: number }>(load: (ids: number[]) => Promise<Row[]>) {
@@ -31,9 +32,13 @@ const pick = <Row>(map: ReadonlyMap<number, Row>, ids: readonly number[]) =>
 
 /**
  * Per-request loaders, so a page of goods resolves its categories and brands
- * in one query each, or in none while the catalog cache has a copy.
+ * in one query each, or in none while the catalog cache has a copy. They read
+ * where `source.reads` points when a batch runs: a replica for a query, the
+ * primary once the request turned out to be a mutation (./read-your-writes.ts).
  */
-export function createLoaders(db: GoodsDb, catalog?: CatalogCache) {
+export function createLoaders(source: { readonly reads: GoodsReads }, catalog?: CatalogCache) {
+  /** Read when each batch runs, not when the loaders are made. */
+  const prisma = () => source.reads.prisma;
   /** From the cache's copy when there is one, else with `query`. */
   const cached =
     <Row>(
@@ -48,20 +53,20 @@ export function createLoaders(db: GoodsDb, catalog?: CatalogCache) {
     categoryById: byId<Category>(
       cached(
         (snapshot, ids) => pick(snapshot.categoryById, ids),
-        (ids) => db.prisma.category.findMany({ where: { id: { in: ids } } }),
+        (ids) => prisma().category.findMany({ where: { id: { in: ids } } }),
       ),
     ),
-    goodsById: byId<Goods>((ids) => db.prisma.goods.findMany({ where: { id: { in: ids } } })),
+    goodsById: byId<Goods>((ids) => prisma().goods.findMany({ where: { id: { in: ids } } })),
     brandById: byId<Brand>(
       cached(
         (snapshot, ids) => pick(snapshot.brandById, ids),
-        (ids) => db.prisma.brand.findMany({ where: { id: { in: ids } } }),
+        (ids) => prisma().brand.findMany({ where: { id: { in: ids } } }),
       ),
     ),
     childrenByCategoryId: groupedBy(
       cached(
         (snapshot, ids) => ids.flatMap((id) => snapshot.childrenOf.get(id) ?? []),
-        (ids) => db.prisma.category.findMany({ where: { parentId: { in: ids } }, orderBy: { id: "asc" } }),
+        (ids) => prisma().category.findMany({ where: { parentId: { in: ids } }, orderBy: { id: "asc" } }),
       ),
       (category) => category.parentId ?? 0,
     ),
@@ -69,7 +74,7 @@ export function createLoaders(db: GoodsDb, catalog?: CatalogCache) {
       cached(
         (snapshot, ids) => ids.flatMap((id) => snapshot.brandsOf.get(id) ?? []),
         (ids) =>
-          db.prisma.categoryBrand.findMany({
+          prisma().categoryBrand.findMany({
             where: { categoryId: { in: ids } },
             include: { brand: true },
             orderBy: { brandId: "asc" },

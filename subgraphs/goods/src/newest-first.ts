@@ -1,4 +1,5 @@
-import type { Goods, GoodsDb, Prisma } from "@emshop/db/goods";
+import type { Goods, Prisma } from "@emshop/db/goods";
+import type { GoodsReads } from "./read-replicas";
 
 /**
  * From this offset on, a page is read in two steps. PostgreSQL answers
@@ -14,7 +15,7 @@ export const DEFERRED_JOIN_FROM_OFFSET = 1000;
 
 /** goods matching `where`, newest first, `skip` then `take`: the page of goodsList. */
 export async function newestFirst(
-  db: GoodsDb,
+  db: GoodsReads,
   page: { where: Prisma.GoodsWhereInput; skip: number; take: number },
 ): Promise<Goods[]> {
   const orderBy = { id: "desc" } as const;

@@ -9,9 +9,13 @@ import { pad } from "./text";
 /**
  * One way of asking a query: a list page with the capped count a storefront
  * shows (`totalUpTo`), with the exact `total`, with no count, or goods(id).
+ * These go to a service that counts in SQL every time; "totalUpTo remembered"
+ * is the `totalUpTo` page again, sent to a service with the goods subgraph's
+ * default count cache (subgraphs/goods/src/count-memo.ts), so after its first
+ * request its count is answered from memory.
  */
 export interface VariantResult {
-  variant: "with totalUpTo" | "with total" | "page only" | "detail";
+  variant: "with totalUpTo" | "totalUpTo remembered" | "with total" | "page only" | "detail";
   latency: Latency;
   /** The answer's shape, compared across phases: an index must never change what a query returns. */
   answer: { total?: number; totalUpTo?: { count: number; exact: boolean }; ids: string[] };
@@ -60,12 +64,14 @@ async function deepPageCursor(url: string, page: number): Promise<string | null>
 /** Measures every query on the running service; prints a line per variant as it goes. */
 export async function runPhase(options: {
   url: string;
+  /** The same service with its counts remembered. */
+  rememberingUrl: string;
   explainClient: pg.Client;
   queries: BenchQuery[];
   settings: ScaleSettings;
   log: (line: string) => void;
 }): Promise<QueryResult[]> {
-  const { url, explainClient, settings, log } = options;
+  const { url, rememberingUrl, explainClient, settings, log } = options;
   const queries = [...options.queries];
   const deep = queries.findIndex((query) => query.key === "deep-page");
   const deepPage = queries[deep]?.kind === "list" ? queries[deep].page : undefined;
@@ -81,6 +87,7 @@ export async function runPhase(options: {
         ? [["detail", (i) => detail(url, detailId(i, settings.goods))]]
         : [
             ["with totalUpTo", () => list(url, query, "totalUpTo")],
+            ["totalUpTo remembered", () => list(rememberingUrl, query, "totalUpTo")],
             ["with total", () => list(url, query, "total")],
             ["page only", () => list(url, query, "none")],
           ];

@@ -35,9 +35,13 @@ const countLabel = (query: QueryResult) => {
   if (total === undefined) return main?.answer.totalUpTo ? String(main.answer.totalUpTo.count) : "–";
   return total.toLocaleString("en");
 };
+const remembered = (query: QueryResult) => variant(query, "totalUpTo remembered");
+/** Whether the storefront's request meets the target counting in SQL, and with the service's count cache. */
 const meets = (query: QueryResult) => {
-  const main = headline(query);
-  return main && main.latency.p99 < TARGET_P99_MS ? "yes" : "no";
+  const below = (found: VariantResult | undefined) =>
+    found === undefined ? "–" : found.latency.p99 < TARGET_P99_MS ? "yes" : "no";
+  const again = remembered(query);
+  return again ? `${below(headline(query))} / ${below(again)}` : below(headline(query));
 };
 
 function markdownTable(header: string[], rows: string[][]): string {
@@ -63,6 +67,7 @@ export function phaseTable(phase: PhaseResult): string {
       ms(main?.latency.p50),
       ms(main?.latency.p99),
       String(main?.latency.requests ?? "–"),
+      ms(remembered(query)?.latency.p99),
       ms(variant(query, "with total")?.latency.p99),
       ms(variant(query, "page only")?.latency.p99),
       ms(pageSqlMs(query)),
@@ -80,6 +85,7 @@ export function phaseTable(phase: PhaseResult): string {
       "p50 ms",
       "p99 ms",
       "n",
+      "p99 remembered",
       "p99 exact total",
       "p99 page only",
       "page SQL ms",
@@ -87,7 +93,7 @@ export function phaseTable(phase: PhaseResult): string {
       "total SQL ms",
       "page plan",
       "totalUpTo plan",
-      `p99 < ${TARGET_P99_MS}`,
+      `p99 < ${TARGET_P99_MS} (SQL / remembered)`,
     ],
     rows,
   );
@@ -108,6 +114,7 @@ export function beforeAfterTable(before: PhaseResult, after: PhaseResult): strin
     return [
       query.label,
       arrow(old && headline(old)?.latency.p99, headline(query)?.latency.p99),
+      arrow(old && remembered(old)?.latency.p99, remembered(query)?.latency.p99),
       arrow(p99(old, "with total"), p99(query, "with total")),
       arrow(p99(old, "page only"), p99(query, "page only")),
       arrow(pageSqlMs(old), pageSqlMs(query)),
@@ -122,6 +129,7 @@ export function beforeAfterTable(before: PhaseResult, after: PhaseResult): strin
     [
       "query",
       "p99",
+      "p99 remembered",
       "p99 exact total",
       "p99 page only",
       "page SQL",
@@ -129,7 +137,7 @@ export function beforeAfterTable(before: PhaseResult, after: PhaseResult): strin
       "total SQL",
       "page plan (after)",
       "count plans (after)",
-      `p99 < ${TARGET_P99_MS}`,
+      `p99 < ${TARGET_P99_MS} (SQL / remembered)`,
     ],
     rows,
   );

@@ -39,6 +39,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * `BENCH_CPU_PROFILE=gateway,goods` runs those services under `--cpu-prof`:
+ * each writes a `.cpuprofile` (open it in Chrome DevTools or speedscope) into
+ * `BENCH_CPU_PROFILE_DIR/<service>/` (default `bench-results/profiles`) when it stops. For
+ * finding where the time goes; a profiled run's figures are not comparable.
+ */
+function profileArguments(name: string): string[] {
+  const wanted = (process.env.BENCH_CPU_PROFILE ?? "").split(",").map((entry) => entry.trim());
+  if (!wanted.includes(name)) return [];
+  const dir = process.env.BENCH_CPU_PROFILE_DIR || join(repoRoot, "bench-results", "profiles");
+  return ["--cpu-prof", `--cpu-prof-dir=${join(dir, name)}`];
+}
+
 /** Started processes, SIGKILLed if the benchmark itself exits without stopping them. */
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -52,13 +65,17 @@ process.once("exit", () => {
  * tsx's resolver, and esbuild's keepNames renames closures on every call:
  * about 2% of the gateway's CPU that production does not spend.
  */
-async function startService(name: string, dir: string, port: number, env: Record<string, string>) {
+export async function startService(name: string, dir: string, port: number, env: Record<string, string>) {
   await bundleService(join(repoRoot, dir));
-  const child = spawn(process.execPath, ["--enable-source-maps", join(dir, "dist", "index.js")], {
-    cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: "production", AUTH_JWT_SECRET: SPAWNED_SERVICE_SECRET, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileArguments(name), "--enable-source-maps", join(dir, "dist", "index.js")],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_ENV: "production", AUTH_JWT_SECRET: SPAWNED_SERVICE_SECRET, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   running.add(child);
   let output = "";
   const keep = (chunk: Buffer) => {

@@ -26,22 +26,48 @@ export function dbPoolMetrics(registry: Registry, service: string, poolStats: ((
   );
 }
 
+/** Which server a statement went to: the primary (`<NAME>_DATABASE_URL`), or a read replica. */
+export type DbTarget = "primary" | "replica";
+
 /**
- * `db_statements_total{service}`: SQL statements sent to PostgreSQL (Prisma's
- * and raw). Its rate against graphql_requests_total is the statements per
- * request, the first thing to look at when a subgraph gets slower.
+ * `db_statements_total{service, target}`: SQL statements sent to PostgreSQL
+ * (Prisma's and raw), by `target` (`primary`, or `replica` for goods' catalog
+ * reads with GOODS_DATABASE_REPLICA_URLS). Its rate against
+ * graphql_requests_total is the statements per request, the first thing to
+ * look at when a subgraph gets slower.
  */
-export function dbStatementCounter(registry: Registry, service: string): () => void {
+export function dbStatementCounter(registry: Registry, service: string, target: DbTarget = "primary"): () => void {
   const counter = metricOf(
     registry,
     "db_statements_total",
     () =>
       new Counter({
         name: "db_statements_total",
-        help: "SQL statements the service sent to PostgreSQL (none counted on embedded PGlite)",
+        help: "SQL statements the service sent to PostgreSQL, by target: primary or replica (none counted on embedded PGlite)",
+        labelNames: ["service", "target"] as const,
+        registers: [registry],
+      }),
+  );
+  return () => counter.inc({ service, target });
+}
+
+/**
+ * `db_replica_fallbacks_total{service}`: reads a replica could not serve
+ * (unreachable, connection lost, a recovery conflict) that were retried on
+ * the primary. Present (at 0) whenever replicas are configured.
+ */
+export function dbReplicaFallbackCounter(registry: Registry, service: string): () => void {
+  const counter = metricOf(
+    registry,
+    "db_replica_fallbacks_total",
+    () =>
+      new Counter({
+        name: "db_replica_fallbacks_total",
+        help: "Reads a read replica could not serve that were retried on the primary",
         labelNames: ["service"] as const,
         registers: [registry],
       }),
   );
+  counter.inc({ service }, 0);
   return () => counter.inc({ service });
 }

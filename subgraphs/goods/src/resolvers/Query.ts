@@ -5,10 +5,12 @@ import { countGoodsUpTo, goodsCursor, parseGoodsCursor, selects } from "../goods
 import { newestFirst } from "../newest-first";
 import { pageOf, paging } from "../paging";
 
+// Every catalog query reads `reads`: a read replica when GOODS_DATABASE_REPLICA_URLS is set
+// (a moment behind the primary), else the primary. The catalog cache is loaded from the primary.
 export const Query: QueryResolvers = {
-  goods: (_root, { id }, { db }) => db.prisma.goods.findUnique({ where: { id: parseId(id) } }),
+  goods: (_root, { id }, { reads }) => reads.prisma.goods.findUnique({ where: { id: parseId(id) } }),
 
-  goodsList: async (_root, { filter, page, pageSize, after }, { db, search, catalog }, info) => {
+  goodsList: async (_root, { filter, page, pageSize, after }, { reads: db, search, catalog }, info) => {
     // Bad paging is rejected before the filter costs a query.
     const pageArgs = paging(page, pageSize);
     const afterId = after == null ? undefined : parseGoodsCursor(after);
@@ -17,13 +19,17 @@ export const Query: QueryResolvers = {
     const where = prismaWhere(criteria);
     // The count is the costly half of a broad filter at scale: only when `total` is selected,
     // and then at the same time as the page.
+    // Counts of the same filter are remembered until goods or categories change (../count-memo.ts).
+    const counts = catalog?.counts();
+    const filterKey = JSON.stringify(criteria);
+    const remembered = (key: string, count: () => Promise<number>) => (counts ? counts.get(key, count) : count());
     let counted: Promise<number> | undefined;
     const total = () => {
-      counted ??= db.prisma.goods.count({ where });
+      counted ??= remembered(`${filterKey} total`, () => db.prisma.goods.count({ where }));
       return counted;
     };
     if (selects(info, "total")) void total().catch(() => undefined); // its error reaches `total`
-    const countUpTo = (max: number) => countGoodsUpTo(db, criteria, max);
+    const countUpTo = (max: number) => remembered(`${filterKey} upTo ${max}`, () => countGoodsUpTo(db, criteria, max));
     // Newest first; one row more than the page tells whether another page follows.
     const rows = await newestFirst(db, {
       where: afterId === undefined ? where : { AND: [where, { id: { lt: afterId } }] },
@@ -43,28 +49,28 @@ export const Query: QueryResolvers = {
     };
   },
 
-  categories: async (_root, _args, { db, catalog }) => {
+  categories: async (_root, _args, { reads, catalog }) => {
     const snapshot = await catalog?.snapshot();
     if (snapshot) return [...snapshot.categoryById.values()].filter((category) => category.level === 1);
-    return db.prisma.category.findMany({ where: { level: 1 }, orderBy: { id: "asc" } });
+    return reads.prisma.category.findMany({ where: { level: 1 }, orderBy: { id: "asc" } });
   },
 
   category: (_root, { id }, { loaders }) => loaders.categoryById.load(parseId(id)),
 
-  brands: (_root, { page, pageSize }, { db }) =>
+  brands: (_root, { page, pageSize }, { reads }) =>
     pageOf(
       paging(page, pageSize),
-      ({ skip, take }) => db.prisma.brand.findMany({ orderBy: { id: "asc" }, skip, take }),
-      () => db.prisma.brand.count(),
+      ({ skip, take }) => reads.prisma.brand.findMany({ orderBy: { id: "asc" }, skip, take }),
+      () => reads.prisma.brand.count(),
     ),
 
   // Ties in index keep creation order, so the carousel never reshuffles between requests.
-  banners: (_root, _args, { db }) => db.prisma.banner.findMany({ orderBy: [{ index: "asc" }, { id: "asc" }] }),
+  banners: (_root, _args, { reads }) => reads.prisma.banner.findMany({ orderBy: [{ index: "asc" }, { id: "asc" }] }),
 
-  categoryBrands: (_root, { page, pageSize }, { db }) =>
+  categoryBrands: (_root, { page, pageSize }, { reads }) =>
     pageOf(
       paging(page, pageSize),
-      ({ skip, take }) => db.prisma.categoryBrand.findMany({ orderBy: { id: "asc" }, skip, take }),
-      () => db.prisma.categoryBrand.count(),
+      ({ skip, take }) => reads.prisma.categoryBrand.findMany({ orderBy: { id: "asc" }, skip, take }),
+      () => reads.prisma.categoryBrand.count(),
     ),
 };

@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from "@emshop/common/database-unavailable";
+import { ErrorCode } from "@emshop/common/errors";
 import { Counter, cachedRead, type Registry, readGauge, within } from "@emshop/common/metrics/registry";
 import type { InventoryDb } from "@emshop/db/inventory";
 import type { LowStockOptions } from "./low-stock";
@@ -29,10 +31,15 @@ const OUTCOME_CODES = new Set([
   "BELOW_HELD",
 ]);
 
-/** The outcome label of a failed stock change: its `extensions.code` if known, else OTHER. */
+/**
+ * The outcome label of a failed stock change: its `extensions.code` if known,
+ * DATABASE_UNAVAILABLE for a database that could not be reached (as the
+ * caller is answered), else OTHER.
+ */
 export function failureOutcome(error: unknown): string {
   const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
-  return typeof code === "string" && OUTCOME_CODES.has(code) ? code : "OTHER";
+  if (typeof code === "string") return OUTCOME_CODES.has(code) ? code : "OTHER";
+  return isDatabaseUnavailable(error) ? ErrorCode.DatabaseUnavailable : "OTHER";
 }
 
 export interface StockMetrics {
