@@ -91,6 +91,13 @@ export const gatewaySettings = {
     description:
       "identical subgraph queries in flight at the same time (same query, variables and token) share one call and its answer; `false` sends each",
   }),
+  SUBGRAPH_BATCH_OPERATIONS: integer({
+    default: 20,
+    min: 0,
+    max: 1000,
+    description:
+      "the other queries that different requests send to one subgraph in the same event-loop turn, with the same token, go as one batched HTTP call of at most this many operations (keep it at or below the subgraphs' `MAX_BATCH_OPERATIONS`); `0` or `1` sends each",
+  }),
   SUBGRAPH_BATCH_ENTITIES: integer({
     default: 500,
     min: 0,
@@ -185,6 +192,7 @@ export function gatewayServiceOptions(config: GatewayConfig): GatewayServiceOpti
     connections: { maxResponseBytes: config.SUBGRAPH_MAX_RESPONSE_BYTES, maxSockets: config.SUBGRAPH_MAX_SOCKETS },
     shareReads: config.SUBGRAPH_SHARE_READS,
     batchEntities: config.SUBGRAPH_BATCH_ENTITIES,
+    batchOperations: config.SUBGRAPH_BATCH_OPERATIONS,
     circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
     ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
     telemetry: !config.APOLLO_TELEMETRY_DISABLED,

@@ -8,10 +8,11 @@ import { type CircuitOptions, SubgraphCircuits } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
 import { EntityBatches } from "./entity-batches";
 import { ideLandingPage } from "./ide/landing-page";
+import { OperationBatches } from "./operation-batches";
 import { SharedReads } from "./shared-reads";
 import { ResilientDataSource, type SubgraphTimeouts } from "./subgraph-data-source";
 import { SubgraphHttpClient, type SubgraphHttpClientOptions } from "./subgraph-http-client";
-import { circuitStateMetric, entityBatchMetric, subgraphFetchMetrics } from "./subgraph-metrics";
+import { circuitStateMetric, entityBatchMetric, operationBatchMetric, subgraphFetchMetrics } from "./subgraph-metrics";
 import { defaultSubgraphUrls, defaultSupergraphPath } from "./subgraphs";
 import { supergraphForGateway } from "./supergraph-for-gateway";
 
@@ -42,12 +43,20 @@ export interface GatewayOptions extends ExposureOptions {
    * representations (default 500; 0: each fetch alone; ./entity-batches.ts).
    */
   batchEntities?: number;
+  /**
+   * The other queries of different requests in one event-loop turn go to a subgraph as one batched
+   * HTTP call of at most this many operations (default 20; 0 or 1: each alone; ./operation-batches.ts).
+   */
+  batchOperations?: number;
   /** Where the APQ store's warnings go (default: console.warn). */
   logger?: Logger;
 }
 
 /** Half the subgraphs' default MAX_ENTITIES (1000), so a combined call is never refused for its size. */
 export const DEFAULT_BATCH_ENTITIES = 500;
+
+/** Well below the subgraphs' default MAX_BATCH_OPERATIONS (50); under load a turn holds a few. */
+export const DEFAULT_BATCH_OPERATIONS = 20;
 
 export const DEFAULT_TIMEOUTS: SubgraphTimeouts = { queryMs: 2000, mutationMs: 15_000 };
 
@@ -63,6 +72,8 @@ export function createGateway(options: GatewayOptions = {}) {
   const batchEntities = options.batchEntities ?? DEFAULT_BATCH_ENTITIES;
   const fetchMetrics = options.metrics ? subgraphFetchMetrics(options.metrics) : undefined;
   const batchMetric = options.metrics && batchEntities > 0 ? entityBatchMetric(options.metrics) : undefined;
+  const batchOperations = options.batchOperations ?? DEFAULT_BATCH_OPERATIONS;
+  const operationMetric = options.metrics && batchOperations > 1 ? operationBatchMetric(options.metrics) : undefined;
   if (options.metrics) circuitStateMetric(options.metrics, circuits, Object.keys(urls));
   // @apollo/gateway reads this switch from the environment only: otherwise it
   // sends usage metrics to Apollo and probes cloud metadata endpoints at
@@ -84,6 +95,12 @@ export function createGateway(options: GatewayOptions = {}) {
         options.shareReads === false ? undefined : new SharedReads(),
         batchEntities > 0
           ? new EntityBatches(batchEntities, batchMetric && ((fetches) => batchMetric(name, fetches)))
+          : undefined,
+        batchOperations > 1
+          ? new OperationBatches(
+              batchOperations,
+              operationMetric && ((operations) => operationMetric(name, operations)),
+            )
           : undefined,
       );
     },

@@ -5,6 +5,7 @@ import { type DocumentNode, GraphQLError, Kind, parse, type SelectionSetNode } f
 import { CircuitOpenError, type FailureClassifier, type SubgraphCircuit } from "./circuit-breaker";
 import type { GatewayContext } from "./context";
 import type { EntityAnswer, EntityBatches } from "./entity-batches";
+import type { OperationBatches } from "./operation-batches";
 import type { SharedReads } from "./shared-reads";
 import { parseJson, type SubgraphHttpAnswer, SubgraphHttpClient, TransportError } from "./subgraph-http-client";
 import type { FetchOutcome, SubgraphFetchMetrics } from "./subgraph-metrics";
@@ -130,6 +131,8 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
     readonly sharedReads?: SharedReads<SubgraphHttpAnswer>,
     /** Entity fetches of one turn go as one call (./entity-batches.ts); none: each is sent. */
     readonly entityBatches?: EntityBatches,
+    /** The other queries of one turn go as one batched call (./operation-batches.ts); none: each is sent. */
+    readonly operationBatches?: OperationBatches,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
@@ -283,20 +286,20 @@ export class ResilientDataSource implements GraphQLDataSource<GatewayContext> {
       return this.entityBatches.run(key, representations, combined, signal).catch(leftWaiting);
     }
     const payload = JSON.stringify({ query, variables, operationName, extensions });
+    const post = (body: string, cancel: AbortSignal | undefined) =>
+      this.client.post(body, headers, { timeoutMs, idempotent: !mutation, ...(cancel ? { signal: cancel } : {}) });
+    const { operationBatches } = this;
+    // The other queries of this turn with the same credentials: one HTTP call for all of them.
+    const send = (cancel: AbortSignal | undefined) =>
+      operationBatches && !mutation ? operationBatches.run(credentials, payload, post, cancel) : post(payload, cancel);
     let raw: SubgraphHttpAnswer;
     if (this.sharedReads && !mutation) {
       // Same query, variables and credentials: the same answer. The request id is not part of the key
       // (the subgraph logs the call under the first caller's id).
       const key = `${credentials}\u0000${payload}`;
-      const shared = (everyoneLeft: AbortSignal) =>
-        this.client.post(payload, headers, { timeoutMs, idempotent: true, signal: everyoneLeft });
-      raw = await this.sharedReads.run(key, shared, signal).catch(leftWaiting);
+      raw = await this.sharedReads.run(key, send, signal).catch(leftWaiting);
     } else {
-      raw = await this.client.post(payload, headers, {
-        timeoutMs,
-        idempotent: !mutation,
-        ...(signal ? { signal } : {}),
-      });
+      raw = await send(signal).catch(leftWaiting);
     }
     return { status: raw.status, contentType: raw.contentType, body: parseJson(raw.contentType, raw.text) };
   }

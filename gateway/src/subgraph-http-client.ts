@@ -1,11 +1,14 @@
 import http from "node:http";
 import https from "node:https";
+import { BATCH_PARTS_HEADER } from "@emshop/common/batch-protocol";
 
 /** What a subgraph sent back, read in full. */
 export interface SubgraphHttpAnswer {
   status: number;
   contentType: string;
   text: string;
+  /** The parts header of a batch reply (@emshop/common/batch-protocol), when it has one. */
+  batchParts?: string;
 }
 
 const JSON_TYPE = /^application\/(graphql-response\+)?json\b/i;
@@ -155,13 +158,15 @@ export class SubgraphHttpClient {
             if (size > limit) settle({ kind: "too-large", status: response.statusCode ?? 0, limit });
             else chunks.push(chunk);
           });
-          response.on("end", () =>
+          response.on("end", () => {
+            const batchParts = response.headers[BATCH_PARTS_HEADER];
             settle(undefined, {
               status: response.statusCode ?? 0,
               contentType: response.headers["content-type"] ?? "",
               text: Buffer.concat(chunks, size).toString("utf8"),
-            }),
-          );
+              ...(typeof batchParts === "string" ? { batchParts } : {}),
+            });
+          });
           // A connection that closes mid-body: the answer is incomplete, hence no answer.
           response.on("close", () => {
             if (!response.complete) settle({ kind: "unreachable", reason: "connection closed mid-answer" });

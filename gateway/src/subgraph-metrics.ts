@@ -44,6 +44,18 @@ export function entityBatchMetric(registry: Registry): (subgraph: string, fetche
   return (subgraph, fetches) => batches.observe({ subgraph }, fetches);
 }
 
+/** `subgraph_operation_batch_operations`: how many requests' queries each HTTP call to a subgraph carried. */
+export function operationBatchMetric(registry: Registry): (subgraph: string, operations: number) => void {
+  const batches = new Histogram({
+    name: "subgraph_operation_batch_operations",
+    help: "Queries (of different client requests) sent to a subgraph in one batched HTTP call (1: sent alone)",
+    labelNames: ["subgraph"] as const,
+    buckets: [1, 2, 3, 5, 8, 13, 20, 50],
+    registers: [registry],
+  });
+  return (subgraph, operations) => batches.observe({ subgraph }, operations);
+}
+
 const STATE_VALUES: Record<CircuitStateName, number> = { closed: 0, "half-open": 1, open: 2 };
 
 /** `subgraph_circuit_state{subgraph}`: 0 closed, 1 half-open, 2 open, read from the breakers at scrape time. */

@@ -128,6 +128,12 @@ describe("Prometheus metrics at /metrics", () => {
     expect(total(samples, "subgraph_entity_batch_fetches_sum", { subgraph: "inventory" })).toBeGreaterThanOrEqual(
       batchCalls,
     );
+    // Every goods call is observed once with the queries it carried (1 when it went alone).
+    const goodsCalls = total(samples, "subgraph_operation_batch_operations_count", { subgraph: "goods" });
+    expect(goodsCalls).toBeGreaterThanOrEqual(1);
+    expect(total(samples, "subgraph_operation_batch_operations_sum", { subgraph: "goods" })).toBeGreaterThanOrEqual(
+      goodsCalls,
+    );
     // The gateway's registry has no subgraph's metrics.
     expect(find(samples, "stock_changes_total")).toEqual([]);
     expect(new Set(find(samples, "graphql_requests_total").map((s) => s.labels.service))).toEqual(new Set(["gateway"]));

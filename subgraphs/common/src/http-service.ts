@@ -55,6 +55,8 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   logger?: Logger;
   /** Largest request body accepted (default 100 kB). */
   maxBodyBytes?: number;
+  /** Most operations one batched request may carry (default 0: arrays are refused; see ./batch-protocol.ts). */
+  maxBatchOperations?: number;
   /** Origins a browser may call from (default none: no CORS headers). */
   corsOrigins?: string[];
   /** This service's metrics, served at /metrics (default: a new registry with the process metrics only). */
@@ -166,7 +168,7 @@ export async function startHttpService<Context extends BaseContext>(
     graphqlMethods,
     bodyParser.json({ limit: options.maxBodyBytes ?? 100_000 }),
   ];
-  const answer = apolloHandler(apollo, options.context);
+  const answer = apolloHandler(apollo, options.context, { maxBatchOperations: options.maxBatchOperations ?? 0 });
   const routes = new Map(Object.entries(extension.routes ?? {}));
   extraRoute = (req, res, path) => {
     const route = routes.get(path);

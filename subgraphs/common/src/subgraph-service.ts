@@ -6,6 +6,7 @@ import { readSessionTimeouts } from "@emshop/db/session-settings";
 import type { SqlClient } from "@emshop/db/sql-client";
 import type { Logger } from "pino";
 import { type AuthState, createTokenVerifier } from "./auth/verify";
+import { DEFAULT_MAX_BATCH_OPERATIONS } from "./batch-protocol";
 import { type AuthOptions, developmentAuth } from "./config/auth";
 import { type ReadinessDetails, type RunningService, type ShutdownOptions, startHttpService } from "./http-service";
 import type { LimitOptions } from "./limits/options";
@@ -70,6 +71,8 @@ export interface SubgraphServiceOptions {
   plugins?: ApolloServerPlugin<BaseContext>[];
   /** This instance's metrics registry, served at /metrics (default: a new one). */
   metrics?: Registry;
+  /** Most operations one batched request from the gateway may carry (default 50; 0 refuses batches). */
+  maxBatchOperations?: number;
 }
 
 /**
@@ -150,6 +153,7 @@ export async function startSubgraphService<Db extends ServiceDatabase, Context e
       ...(options.shutdown ? { shutdown: options.shutdown } : {}),
       logger,
       metrics,
+      maxBatchOperations: options.maxBatchOperations ?? DEFAULT_MAX_BATCH_OPERATIONS,
       ...(options.limits ? { maxBodyBytes: options.limits.maxBodyBytes, corsOrigins: options.limits.corsOrigins } : {}),
     });
     let stopped: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import type { DatabaseOptions } from "@emshop/db/open-database";
+import { DEFAULT_MAX_BATCH_OPERATIONS } from "../batch-protocol";
 import type { ShutdownOptions } from "../http-service";
 import type { LimitOptions } from "../limits/options";
 import { LOG_FORMATS, LOG_LEVELS, type LoggerOptions } from "../logging/logger";
@@ -6,7 +7,7 @@ import type { SubgraphServiceOptions } from "../subgraph-service";
 import { authOptions, authSettings } from "./auth";
 import { limitSettings } from "./limits";
 import { ConfigError } from "./load";
-import { boolean, type ConfigOf, milliseconds, oneOf, text } from "./settings";
+import { boolean, type ConfigOf, integer, milliseconds, oneOf, text } from "./settings";
 
 /**
  * The interface a subgraph listens on. Loopback by default: a subgraph trusts
@@ -57,6 +58,13 @@ export const httpServiceSettings = {
 export const subgraphServiceSettings = {
   ...httpServiceSettings,
   ...authSettings,
+  MAX_BATCH_OPERATIONS: integer({
+    default: DEFAULT_MAX_BATCH_OPERATIONS,
+    min: 0,
+    max: 1000,
+    description:
+      "operations one batched request from the gateway may carry (the gateway combines the root queries of one event-loop turn; `BATCH_TOO_LARGE` above); `0` refuses batches",
+  }),
   DEMO_DATA: boolean({
     default: true,
     description: "load the demo catalog into an empty *embedded* database at start (never into PostgreSQL)",
@@ -129,6 +137,7 @@ export function subgraphServiceOptions(
     host: listen.host,
     database,
     demoData: config.DEMO_DATA,
+    maxBatchOperations: config.MAX_BATCH_OPERATIONS,
     shutdown: shutdownOptions(config),
     includeStacktrace: config.NODE_ENV === "development",
     limits: limitOptions(config, service),

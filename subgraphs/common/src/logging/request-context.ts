@@ -7,6 +7,8 @@ export interface GraphQLSummary {
   operationType?: string;
   outcome: string;
   errorCodes: string[];
+  /** Operations the request carried, when it was a batch (../apollo-handler.ts). */
+  batch?: number;
 }
 
 /** One HTTP request as the logs see it. */

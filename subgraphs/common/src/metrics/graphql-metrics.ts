@@ -60,6 +60,7 @@ export const KNOWN_ERROR_CODES: readonly string[] = [
   "QUERY_TOO_COMPLEX",
   "TOO_MANY_MUTATIONS",
   "PAYLOAD_TOO_LARGE",
+  "BATCH_TOO_LARGE",
   "REQUEST_ABANDONED",
   "DATABASE_UNAVAILABLE",
   // the gateway
