@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import { measureOperation } from "./measure";
+import { measureOperationMemo } from "./measure-memo";
 import { LimitErrorCode, type LimitOptions } from "./options";
 
 const refuse = (code: string, message: string, extra: Record<string, unknown>) =>
@@ -40,7 +40,7 @@ export function queryLimitsPlugin<Context extends BaseContext>(limits: LimitOpti
           if (!operation) throw unresolvedOperation(request.operationName);
           if (operation.operation === "subscription" && !schema.getSubscriptionType())
             throw refuse("GRAPHQL_VALIDATION_FAILED", "this API has no subscriptions; send a query or a mutation", {});
-          const size = measureOperation(schema, document, operation, variables, limits.maxCost);
+          const size = measureOperationMemo(schema, document, operation, variables, limits.maxCost);
           if (size.entities > limits.maxEntities)
             throw refuse(
               "BAD_USER_INPUT",
