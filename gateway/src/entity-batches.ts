@@ -1,5 +1,5 @@
 import { parseJson, type SubgraphHttpAnswer } from "./subgraph-http-client";
-import { answerWith, type Batch, type Caller, failAll, settle, TurnBatches, unsettled } from "./turn-batches";
+import { type Batch, type Caller, TurnBatches } from "./turn-batches";
 
 /**
  * Entity fetches of different client requests, made in the same event-loop
@@ -133,32 +133,12 @@ export class EntityBatches extends TurnBatches<unknown[], EntityAnswer, SendEnti
       for (const representation of caller.item) all.push(representation);
       return slice;
     });
-    // Through a promise: a throw while sending or splitting fails these callers, never the process.
-    Promise.resolve()
-      .then(() => batch.send(all, batch.cancel.signal))
-      .then(
-        (answer) => {
-          const parts = split(answer, slices, all.length);
-          if (parts) {
-            callers.forEach((caller, index) => {
-              if (!caller.settled) settle(caller).resolve(parts[index] as EntityAnswer);
-            });
-          } else if (callers.length === 1 || answer.status >= 500) {
-            // Alone it would have had this answer too (a subgraph answering 5xx fails each caller anyway).
-            for (const caller of unsettled(callers)) settle(caller).resolve(whole(answer));
-          } else {
-            // Refused or garbled as a whole: each fetch again on its own, so each caller gets the
-            // answer it would have had alone (and a size or cost limit refuses only a fetch that exceeds it).
-            for (const caller of unsettled(callers)) {
-              this.counted(1);
-              answerWith(caller, async () => whole(await batch.send(caller.item, batch.cancel.signal)));
-            }
-          }
-        },
-        (error: unknown) => failAll(callers, error),
-      )
-      .catch((error: unknown) => {
-        for (const caller of unsettled(callers)) settle(caller).reject(error);
-      });
+    // Refused or garbled as a whole, each fetch goes again on its own (and a size or cost
+    // limit then refuses only a fetch that exceeds it).
+    this.answerFrom(callers, () => batch.send(all, batch.cancel.signal), {
+      split: (raw) => split(raw, slices, all.length),
+      whole,
+      alone: async (caller) => whole(await batch.send(caller.item, batch.cancel.signal)),
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { splitBatch } from "@emshop/common/batch-protocol";
 import type { SubgraphHttpAnswer } from "./subgraph-http-client";
-import { answerWith, type Batch, type Caller, failAll, settle, TurnBatches, unsettled } from "./turn-batches";
+import { answerWith, type Batch, type Caller, TurnBatches } from "./turn-batches";
 
 /**
  * The root queries that different client requests send to one subgraph in the
@@ -75,32 +75,18 @@ export class OperationBatches extends TurnBatches<string, SubgraphHttpAnswer, Se
       return;
     }
     const body = `[${callers.map((caller) => caller.item).join(",")}]`;
-    Promise.resolve()
-      .then(() => batch.send(body, batch.cancel.signal))
-      .then(
-        (answer) => {
-          const parts = answer.status === 200 ? splitBatch(answer.text, answer.batchParts, callers.length) : undefined;
-          if (parts) {
-            callers.forEach((caller, index) => {
-              const part = parts[index];
-              if (part && !caller.settled)
-                settle(caller).resolve({ status: part.status, contentType: answer.contentType, text: part.text });
-            });
-          } else if (answer.status >= 500) {
-            // The subgraph failed: each of them alone would have failed too.
-            for (const caller of unsettled(callers)) settle(caller).resolve(answer);
-          } else {
-            // Not a batch reply (a subgraph that takes none, a refusal of the whole): each query on its own.
-            for (const caller of unsettled(callers)) {
-              this.counted(1);
-              answerWith(caller, () => batch.send(caller.item, batch.cancel.signal));
-            }
-          }
-        },
-        (error: unknown) => failAll(callers, error),
-      )
-      .catch((error: unknown) => {
-        for (const caller of unsettled(callers)) settle(caller).reject(error);
-      });
+    // Not a batch reply (a subgraph that takes none, a refusal of the whole): each query on its own.
+    this.answerFrom(callers, () => batch.send(body, batch.cancel.signal), {
+      split: (raw) =>
+        raw.status === 200
+          ? splitBatch(raw.text, raw.batchParts, callers.length)?.map((part) => ({
+              status: part.status,
+              contentType: raw.contentType,
+              text: part.text,
+            }))
+          : undefined,
+      whole: (raw) => raw,
+      alone: (caller) => batch.send(caller.item, batch.cancel.signal),
+    });
   }
 }

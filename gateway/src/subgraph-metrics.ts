@@ -32,29 +32,41 @@ export function subgraphFetchMetrics(registry: Registry): SubgraphFetchMetrics {
   };
 }
 
-/** `subgraph_entity_batch_fetches`: how many requests' entity fetches each combined `_entities` call carried. */
-export function entityBatchMetric(registry: Registry): (subgraph: string, fetches: number) => void {
+/** A per-subgraph histogram of how many callers each call carried. */
+function batchSizeMetric(
+  registry: Registry,
+  name: string,
+  help: string,
+  buckets: number[],
+): (subgraph: string, callers: number) => void {
   const batches = new Histogram({
-    name: "subgraph_entity_batch_fetches",
-    help: "Entity fetches (of different client requests) combined into one _entities call to a subgraph",
+    name,
+    help,
     labelNames: ["subgraph"] as const,
-    buckets: [1, 2, 3, 5, 8, 13, 21, 50],
+    buckets,
     registers: [registry],
   });
-  return (subgraph, fetches) => batches.observe({ subgraph }, fetches);
+  return (subgraph, callers) => batches.observe({ subgraph }, callers);
 }
 
+/** `subgraph_entity_batch_fetches`: how many requests' entity fetches each combined `_entities` call carried. */
+export const entityBatchMetric = (registry: Registry) =>
+  batchSizeMetric(
+    registry,
+    "subgraph_entity_batch_fetches",
+    "Entity fetches (of different client requests) combined into one _entities call to a subgraph",
+    [1, 2, 3, 5, 8, 13, 21, 50],
+  );
+
 /** `subgraph_operation_batch_operations`: how many requests' queries each HTTP call to a subgraph carried. */
-export function operationBatchMetric(registry: Registry): (subgraph: string, operations: number) => void {
-  const batches = new Histogram({
-    name: "subgraph_operation_batch_operations",
-    help: "Queries (of different client requests) sent to a subgraph in one batched HTTP call (1: sent alone)",
-    labelNames: ["subgraph"] as const,
-    buckets: [1, 2, 3, 5, 8, 13, 20, 50],
-    registers: [registry],
-  });
-  return (subgraph, operations) => batches.observe({ subgraph }, operations);
-}
+export const operationBatchMetric = (registry: Registry) =>
+  batchSizeMetric(
+    registry,
+    "subgraph_operation_batch_operations",
+    "Queries (of different client requests) sent to a subgraph in one batched HTTP call (1: sent alone)",
+    // 20: a full batch at the default SUBGRAPH_BATCH_OPERATIONS.
+    [1, 2, 3, 5, 8, 13, 20, 50],
+  );
 
 const STATE_VALUES: Record<CircuitStateName, number> = { closed: 0, "half-open": 1, open: 2 };
 

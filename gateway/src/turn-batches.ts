@@ -1,4 +1,4 @@
-import { joinedFailure } from "./subgraph-http-client";
+import { joinedFailure, type SubgraphHttpAnswer } from "./subgraph-http-client";
 
 /**
  * What the gateway's two kinds of cross-request batching share
@@ -35,20 +35,20 @@ export interface Batch<Item, Answer, Send> {
 }
 
 /** Marks a caller answered (or failed) and returns it, so nothing settles it twice. */
-export function settle<Item, Answer>(caller: Caller<Item, Answer>): Caller<Item, Answer> {
+function settle<Item, Answer>(caller: Caller<Item, Answer>): Caller<Item, Answer> {
   caller.settled = true;
   return caller;
 }
 
 /** The callers not yet answered (or gone). */
-export const unsettled = <Item, Answer>(callers: readonly Caller<Item, Answer>[]) =>
+const unsettled = <Item, Answer>(callers: readonly Caller<Item, Answer>[]) =>
   callers.filter((caller) => !caller.settled);
 
 /**
  * One failure of the subgraph for everyone in the call: the first caller sees
  * it as its own (the circuit breaker counts it once), the others as joined.
  */
-export function failAll<Item, Answer>(callers: readonly Caller<Item, Answer>[], error: unknown): void {
+function failAll<Item, Answer>(callers: readonly Caller<Item, Answer>[], error: unknown): void {
   unsettled(callers).forEach((caller, index) => {
     settle(caller).reject(index === 0 ? error : joinedFailure(error));
   });
@@ -84,6 +84,49 @@ export abstract class TurnBatches<Item, Answer, Send> {
   protected counted(callers: number): void {
     this.tally.calls++;
     this.onCall?.(callers);
+  }
+
+  /**
+   * Sends one call for `callers` and settles each of them: its own part when
+   * `split` can cut the answer; the whole answer when there is one caller or
+   * the subgraph failed (a 5xx: alone, each would have had it too); else each
+   * caller again in a call of its own (`alone`), so that each gets the answer
+   * it would have had alone. A failure of the call fails every caller, counted
+   * once for the circuit breaker.
+   */
+  protected answerFrom(
+    callers: Caller<Item, Answer>[],
+    call: () => Promise<SubgraphHttpAnswer>,
+    answers: {
+      split: (raw: SubgraphHttpAnswer) => Answer[] | undefined;
+      whole: (raw: SubgraphHttpAnswer) => Answer;
+      alone: (caller: Caller<Item, Answer>) => Promise<Answer>;
+    },
+  ): void {
+    // Through a promise: a throw while sending or splitting fails these callers, never the process.
+    Promise.resolve()
+      .then(call)
+      .then(
+        (raw) => {
+          const parts = answers.split(raw);
+          if (parts) {
+            callers.forEach((caller, index) => {
+              if (!caller.settled) settle(caller).resolve(parts[index] as Answer);
+            });
+          } else if (callers.length === 1 || raw.status >= 500) {
+            for (const caller of unsettled(callers)) settle(caller).resolve(answers.whole(raw));
+          } else {
+            for (const caller of unsettled(callers)) {
+              this.counted(1);
+              answerWith(caller, () => answers.alone(caller));
+            }
+          }
+        },
+        (error: unknown) => failAll(callers, error),
+      )
+      .catch((error: unknown) => {
+        for (const caller of unsettled(callers)) settle(caller).reject(error);
+      });
   }
 
   constructor(

@@ -8,7 +8,7 @@ import {
 } from "@apollo/server";
 import { BATCH_PARTS_HEADER, type BatchPart, joinBatch } from "./batch-protocol";
 import { sendHttpError } from "./http-errors";
-import { type HttpRequest, JSON_UTF8, searchOf } from "./http-pipeline";
+import { type HttpRequest, JSON_UTF8, searchOf, sendBody } from "./http-pipeline";
 import { type GraphQLSummary, type RequestContext, runInRequest } from "./logging/request-context";
 import { requestContextOf } from "./logging/request-log";
 
@@ -116,10 +116,7 @@ export function apolloHandler<Context extends BaseContext>(
     const { body, header } = joinBatch(answers.map((answer) => answer.part));
     if (!res.hasHeader("cache-control")) res.setHeader("cache-control", "no-store");
     res.setHeader(BATCH_PARTS_HEADER, header);
-    res.setHeader("content-type", JSON_UTF8);
-    res.setHeader("content-length", Buffer.byteLength(body));
-    res.statusCode = 200;
-    res.end(body);
+    sendBody(res, 200, JSON_UTF8, body);
   };
 
   return async (req: HttpRequest, res: ServerResponse): Promise<void> => {
