@@ -48,8 +48,10 @@ function supervise(args: string[]): Supervisor {
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;
   });
+  // "close", not "exit": "exit" can come before the last chunks of its output are read, and
+  // the tests look for the supervisor's last lines (CI once saw the "stopped" line missing).
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
   const supervisor = { child, stdout: () => stdout, stderr: () => stderr, exited };
   running.push(supervisor);
