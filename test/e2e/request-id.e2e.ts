@@ -73,8 +73,8 @@ describe("x-request-id (the caller's when sane, else made at the gateway) and th
     await Promise.allSettled(databases.map((db) => db.drop()));
   });
 
-  async function postRaw(query: string, headers: Record<string, string> = {}) {
-    const response = await fetch(gateway.url, {
+  async function postRaw(query: string, headers: Record<string, string> = {}, url = gateway.url) {
+    const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query }),
@@ -84,8 +84,8 @@ describe("x-request-id (the caller's when sane, else made at the gateway) and th
     return response;
   }
 
-  async function post(query: string, headers: Record<string, string> = {}) {
-    const response = await postRaw(query, headers);
+  async function post(query: string, headers: Record<string, string> = {}, url = gateway.url) {
+    const response = await postRaw(query, headers, url);
     // The caller's sane id comes back as it was sent.
     if (headers["x-request-id"]) expect(response.headers.get("x-request-id")).toBe(headers["x-request-id"]);
     expect(response.status).toBe(200);
@@ -119,16 +119,44 @@ describe("x-request-id (the caller's when sane, else made at the gateway) and th
     expect(seenByInventory).toEqual([{ requestId, authorization: undefined, actor: undefined }]);
   });
 
-  it("keeps requests apart: each subgraph call carries its own client's id", async () => {
-    const ids = Array.from({ length: 4 }, (_, i) => `test-${i}-${randomBytes(6).toString("hex")}`);
-    // Different pages: concurrent identical queries would share one call (gateway/src/shared-reads.ts).
+  /** Four concurrent requests for different pages (identical queries would share one call: shared-reads.ts). */
+  async function fourPages(prefix: string, url = gateway.url) {
+    const ids = Array.from({ length: 4 }, (_, i) => `${prefix}-${i}-${randomBytes(6).toString("hex")}`);
     await Promise.all(
       ids.map((id, i) =>
-        post(`{ goodsList(pageSize: 3, page: ${i + 1}) { items { id stocks } } }`, { "x-request-id": id }),
+        post(`{ goodsList(pageSize: 3, page: ${i + 1}) { items { id stocks } } }`, { "x-request-id": id }, url),
       ),
     );
-    expect(seenByGoods.map((seen) => seen.requestId).sort()).toEqual([...ids].sort());
-    expect(seenByInventory.map((seen) => seen.requestId).sort()).toEqual([...ids].sort());
+    return ids;
+  }
+
+  it("keeps requests apart: with calls not combined, each subgraph call carries its own client's id", async () => {
+    // Combined calls (entity-batches.ts, operation-batches.ts) carry their first caller's id, and whether
+    // two requests meet in one event-loop turn depends on timing: this gateway combines nothing.
+    const apart = await startGatewayService({
+      port: 0,
+      subgraphUrls: { goods: goods.url, inventory: inventory.url },
+      logger: quietLogger(),
+      batchEntities: 0,
+      batchOperations: 0,
+    });
+    try {
+      const ids = await fourPages("test-apart", apart.url);
+      expect(seenByGoods.map((seen) => seen.requestId).sort()).toEqual([...ids].sort());
+      expect(seenByInventory.map((seen) => seen.requestId).sort()).toEqual([...ids].sort());
+    } finally {
+      await apart.stop();
+    }
+  });
+
+  it("combined calls carry one of their own clients' ids", async () => {
+    const ids = await fourPages("test-combined");
+    // Goods runs each query on its own, batched or not; an operation batch runs under its first caller's id.
+    expect(seenByGoods).toHaveLength(ids.length);
+    // Entity fetches met in one turn are one _entities operation.
+    expect(seenByInventory.length).toBeGreaterThanOrEqual(1);
+    expect(seenByInventory.length).toBeLessThanOrEqual(ids.length);
+    for (const seen of [...seenByGoods, ...seenByInventory]) expect(ids).toContain(seen.requestId);
   });
 
   it("identical concurrent queries share a subgraph call, which carries one of their clients' ids", async () => {
